@@ -1,0 +1,178 @@
+"""Pydantic models of the list's data: papers, the tag taxonomy and the list settings.
+
+No I/O here: loading and cross-record checks live in their own stages. Every model refuses
+unknown keys, so a misspelt field is an error rather than silently ignored data.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool
+
+KEBAB = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_HOST = re.compile(r"^[A-Za-z0-9.-]+(?::\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](?::\d{1,5})?$")
+
+
+def _check_url(value: str) -> str:
+    """An absolute http(s) URL with a host and no whitespace; returned unchanged."""
+    if any(ch.isspace() for ch in value):
+        raise ValueError("URL contains whitespace; encode spaces as %20")
+    scheme, sep, rest = value.partition("://")
+    if not sep:
+        raise ValueError(f"not an absolute URL: {value!r} (expected https://…)")
+    if scheme.lower() not in ("http", "https"):
+        raise ValueError(f"URL scheme {scheme!r} is not allowed (use https)")
+    host = re.split(r"[/?#]", rest, maxsplit=1)[0]
+    if "@" in host:
+        raise ValueError("URL must not carry a user name or password")
+    if not host or not _HOST.match(host) or "." not in host.strip("[]") and ":" not in host:
+        raise ValueError(f"URL has no valid host: {value!r}")
+    return value
+
+
+def _one_line(value: str) -> str:
+    if "\n" in value or "\r" in value:
+        raise ValueError("must be a single line")
+    return value
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be empty")
+    return value.strip()
+
+
+def _kebab(value: str) -> str:
+    if not KEBAB.match(value):
+        raise ValueError(f"{value!r} is not kebab-case (lower-case letters, digits and single dashes)")
+    return value
+
+
+def _strict_date(value: object) -> object:
+    """YAML gives a date for `2024-01-15`; refuse numbers and other shapes before pydantic coerces them."""
+    if isinstance(value, _dt.datetime):
+        raise ValueError("expected a date like 2024-01-15, not a date and time")
+    if isinstance(value, (int, float, bool)):
+        raise ValueError(f"expected a date like 2024-01-15, got {value!r}")
+    return value
+
+
+Url = Annotated[str, Field(strict=True), AfterValidator(_check_url)]
+Text = Annotated[str, Field(strict=True), AfterValidator(_not_blank)]
+Line = Annotated[str, Field(strict=True), AfterValidator(_one_line), AfterValidator(_not_blank)]
+Kebab = Annotated[str, Field(strict=True), AfterValidator(_kebab)]
+Day = Annotated[_dt.date, BeforeValidator(_strict_date)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
+
+
+VenueStatus = Literal["conference", "journal", "workshop", "submission", "preprint"]
+
+
+class Venue(Strict):
+    status: VenueStatus
+    name: Line | None = None
+    year: Annotated[int, Field(strict=True, ge=1950, le=2100)]
+
+    @property
+    def label(self) -> str:
+        """`Conference`, `Submission`, … as the venue badge's left part."""
+        return self.status.capitalize()
+
+    @property
+    def short(self) -> str:
+        """`ICLR'24`: the venue name with a two-digit year (`arXiv'24` for a nameless preprint)."""
+        name = self.name or ("arXiv" if self.status == "preprint" else self.status.capitalize())
+        return f"{name}'{self.year % 100:02d}"
+
+
+class Code(Strict):
+    url: Url
+    framework: Line | None = None
+
+
+class TagRef(Strict):
+    value: Line
+    detail: Line | None = None
+
+    @property
+    def text(self) -> str:
+        return f"{self.value}-{self.detail}" if self.detail else self.value
+
+
+def _tag_shorthand(value: object) -> object:
+    """A tag may be written as a bare value name: `Unstructured` means `{value: Unstructured}`."""
+    return {"value": value} if isinstance(value, str) else value
+
+
+TagEntry = Annotated[TagRef, BeforeValidator(_tag_shorthand)]
+
+
+class Notes(Strict):
+    challenges: list[Text] = []
+    blog: Url | None = None
+    reviews: Url | None = None
+    video: Url | None = None
+
+
+class Paper(Strict):
+    id: Kebab
+    title: Line
+    paper: Url
+    venue: Venue
+    code: Code | None = None
+    takeaway: Text
+    tags: dict[str, Annotated[list[TagEntry], Field(min_length=1)]]
+    notes: Notes = Notes()
+    added: Day
+    draft: StrictBool = False
+
+    @property
+    def year(self) -> int:
+        return self.venue.year
+
+
+class Value(Strict):
+    name: Line
+    short: Line | None = None
+    explanation: Line
+    reference: Url | None = None
+    aliases: list[Line] = []
+
+
+class Category(Strict):
+    key: Kebab
+    name: Line
+    color: Annotated[str, Field(strict=True, pattern=r"^(?:[a-z]+|[0-9A-Fa-f]{6})$")]
+    page: Annotated[str, Field(strict=True, pattern=r"^[a-z0-9_-]+\.md$")]
+    explanation: Text
+    values: Annotated[list[Value], Field(min_length=1)]
+
+
+class Taxonomy(Strict):
+    categories: Annotated[list[Category], Field(min_length=1)]
+
+
+class Related(Strict):
+    name: Line
+    url: Url
+    description: Line | None = None
+
+
+class Settings(Strict):
+    """`[tool.awesome-prune]` in pyproject.toml."""
+
+    title: Line
+    intro: Text
+    repository: Url
+    related: list[Related] = []
+    order: Literal["added", "title", "id"] = "added"
+    papers: str = "papers"
+    taxonomy: str = "concepts/taxonomy.yaml"
+    templates: str = "templates"
+    challenge_intro: str = "challenge/general.md"

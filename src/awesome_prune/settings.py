@@ -1,0 +1,48 @@
+"""The list settings: `[tool.awesome-prune]` in pyproject.toml."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from .errors import Problem, ProblemsError
+from .models import Settings
+
+SECTION = "tool.awesome-prune"
+
+
+def _key_line(text: str, key: str) -> int:
+    """The line of `key =` inside the settings section (0 when not found)."""
+    inside = False
+    for number, line in enumerate(text.splitlines(), 1):
+        stripped = line.strip()
+        if stripped.startswith("["):
+            inside = stripped.strip("[] ").startswith(SECTION)
+        elif inside and stripped.split("=", 1)[0].strip() == key:
+            return number
+    return 0
+
+
+def load_settings(root: Path) -> Settings:
+    file = root / "pyproject.toml"
+    try:
+        text = file.read_text(encoding="utf-8")
+        table = tomllib.loads(text).get("tool", {}).get("awesome-prune")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ProblemsError([Problem("pyproject.toml", 0, 0, "", f"cannot read: {exc}")]) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ProblemsError([Problem("pyproject.toml", 0, 0, "", f"TOML syntax: {exc}")]) from None
+    if table is None:
+        raise ProblemsError([Problem("pyproject.toml", 0, 0, "", f"no [{SECTION}] section; the list settings live there")])
+    try:
+        return Settings.model_validate(table)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            key = str(err["loc"][0]) if err["loc"] else ""
+            dotted = ".".join(map(str, err["loc"]))
+            message = "unknown setting" if err["type"] == "extra_forbidden" else err["msg"].removeprefix("Value error, ")
+            problems.append(Problem("pyproject.toml", _key_line(text, key), 1, f"{SECTION}.{dotted}", message))
+        raise ProblemsError(problems) from None

@@ -1,0 +1,60 @@
+"""Writing generated files: atomically, and only when their content changed; or comparing (check mode)."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Difference:
+    path: str
+    diff: str  # a short unified diff, or a note for a missing file
+
+
+def write_atomic(file: Path, text: str) -> None:
+    """Write via a temporary file in the same folder and rename it over the target."""
+    file.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{file.name}.", suffix=".tmp", dir=file.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        os.replace(tmp, file)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _current(file: Path) -> str | None:
+    try:
+        return file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def differences(root: Path, outputs: dict[str, str], context_lines: int = 2, max_lines: int = 20) -> list[Difference]:
+    """The outputs whose file on disk differs from the rendered text, each with a short diff."""
+    found = []
+    for path, text in sorted(outputs.items()):
+        old = _current(root / path)
+        if old == text:
+            continue
+        if old is None:
+            found.append(Difference(path, "(missing)"))
+            continue
+        lines = list(difflib.unified_diff(old.splitlines(), text.splitlines(), f"{path} (on disk)",
+                                          f"{path} (generated)", n=context_lines, lineterm=""))
+        shown = lines[:max_lines] + ([f"… {len(lines) - max_lines} more diff lines"] if len(lines) > max_lines else [])
+        found.append(Difference(path, "\n".join(shown)))
+    return found
+
+
+def write_outputs(root: Path, outputs: dict[str, str]) -> list[str]:
+    """Write every output that differs from disk; return the paths written."""
+    changed = [path for path, text in sorted(outputs.items()) if _current(root / path) != text]
+    for path in changed:
+        write_atomic(root / path, outputs[path])
+    return changed
