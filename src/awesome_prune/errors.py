@@ -33,6 +33,10 @@ class ProblemsError(Exception):
         super().__init__("\n".join(map(str, self.problems)))
 
 
+class SettingsError(ProblemsError):
+    """The list settings themselves are wrong: a usage problem (exit code 2), not a data problem."""
+
+
 def suggest(word: str, choices: Iterable[str]) -> str:
     """`" (did you mean 'x'?)"` for the closest choice, ignoring case, or ''."""
     choices = list(choices)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from .errors import Problem, ProblemsError
+from .errors import Problem, SettingsError
 from .models import Settings
 
 SECTION = "tool.awesome-prune"
@@ -31,11 +31,11 @@ def load_settings(root: Path) -> Settings:
         text = file.read_text(encoding="utf-8")
         table = tomllib.loads(text).get("tool", {}).get("awesome-prune")
     except (OSError, UnicodeDecodeError) as exc:
-        raise ProblemsError([Problem("pyproject.toml", 0, 0, "", f"cannot read: {exc}")]) from None
+        raise SettingsError([Problem("pyproject.toml", 0, 0, "", f"cannot read: {exc}")]) from None
     except tomllib.TOMLDecodeError as exc:
-        raise ProblemsError([Problem("pyproject.toml", 0, 0, "", f"TOML syntax: {exc}")]) from None
+        raise SettingsError([Problem("pyproject.toml", 0, 0, "", f"TOML syntax: {exc}")]) from None
     if table is None:
-        raise ProblemsError([Problem("pyproject.toml", 0, 0, "", f"no [{SECTION}] section; the list settings live there")])
+        raise SettingsError([Problem("pyproject.toml", 0, 0, "", f"no [{SECTION}] section; the list settings live there")])
     try:
         return Settings.model_validate(table)
     except ValidationError as exc:
@@ -45,4 +45,4 @@ def load_settings(root: Path) -> Settings:
             dotted = ".".join(map(str, err["loc"]))
             message = "unknown setting" if err["type"] == "extra_forbidden" else err["msg"].removeprefix("Value error, ")
             problems.append(Problem("pyproject.toml", _key_line(text, key), 1, f"{SECTION}.{dotted}", message))
-        raise ProblemsError(problems) from None
+        raise SettingsError(problems) from None

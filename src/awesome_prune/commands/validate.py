@@ -1,0 +1,17 @@
+"""awesome-prune validate"""
+
+HELP = "check every record and the taxonomy; write nothing"
+DESCRIPTION = "Check every record, the taxonomy and the settings; report all problems at once; write nothing."
+
+
+def add_arguments(parser) -> None:
+    pass
+
+
+def run(args) -> int:
+    from ..catalog import load_catalog
+
+    catalog = load_catalog(args.root)
+    drafts = sum(p.draft for p in catalog.records)
+    print(f"{len(catalog.records)} records valid ({drafts} draft{'s' if drafts != 1 else ''})")
+    return 0
