@@ -53,7 +53,8 @@ def load_catalog(root: Path) -> Catalog:
             problems += check_taxonomy(taxonomy, tax_source)
     except ProblemsError as exc:
         problems += exc.problems
-    tags = TagIndex(taxonomy) if taxonomy else None
+    # Tags are checked only against a sound taxonomy: a broken one would blame every record.
+    tags = TagIndex(taxonomy) if taxonomy and not problems else None
 
     papers: list[tuple[Paper, Source]] = []
     files = paper_files(root, settings)

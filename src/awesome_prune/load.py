@@ -92,13 +92,31 @@ def _scalar(node: yaml.ScalarNode) -> Any:
         try:
             return _constructor.construct_object(node, deep=True)
         except ValueError as exc:
-            raise _NodeError(node, f"invalid {tag.rsplit(':', 1)[1]} {node.value!r}: {exc}") from None
+            kind = "date" if tag == _TIME else tag.rsplit(":", 1)[1]
+            raise _NodeError(node, f"invalid {kind} {node.value!r}: {exc}") from None
     raise _NodeError(node, f"unsupported YAML tag {tag!r}")
 
 
 class _NodeError(Exception):
     def __init__(self, node: yaml.Node, message: str):
-        self.line, self.col, self.message = node.start_mark.line + 1, node.start_mark.column + 1, message
+        self.node, self.message = node, message
+
+
+def _field_of(root: yaml.Node, target: yaml.Node) -> str:
+    """The dotted field path of `target` inside `root` (found only when an error needs it)."""
+    stack: list[tuple[yaml.Node, tuple]] = [(root, ())]
+    while stack:
+        node, loc = stack.pop()
+        if node is target:
+            return ".".join(map(str, loc))
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                if key is target:
+                    return ".".join(map(str, loc + (key.value,)))
+                stack.append((value, loc + (key.value,)))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((value, loc + (i,)) for i, value in enumerate(node.value))
+    return ""
 
 
 
@@ -155,7 +173,8 @@ def parse_yaml(text: str, path: str) -> Any:
     try:
         return _convert(node)
     except _NodeError as exc:
-        raise fail(path, exc.line, exc.col, exc.message) from None
+        mark = exc.node.start_mark
+        raise fail(path, mark.line + 1, mark.column + 1, exc.message, _field_of(node, exc.node)) from None
 
 
 def load_mapping(file: Path, path: str) -> Source:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+from functools import cached_property
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool
@@ -153,9 +154,25 @@ class Category(Strict):
     explanation: Text
     values: Annotated[list[Value], Field(min_length=1)]
 
+    @cached_property
+    def _spellings(self) -> dict[str, Value]:
+        index: dict[str, Value] = {}
+        for value in self.values:
+            for spelling in (value.name, *value.aliases):
+                index.setdefault(spelling.casefold(), value)
+        return index
+
+    def lookup(self, spelling: str) -> Value | None:
+        """The value a tag names, by name or alias, ignoring case (the first listed wins)."""
+        return self._spellings.get(spelling.casefold())
+
 
 class Taxonomy(Strict):
     categories: Annotated[list[Category], Field(min_length=1)]
+
+    @cached_property
+    def by_key(self) -> dict[str, Category]:
+        return {category.key: category for category in self.categories}
 
 
 class Related(Strict):

@@ -56,8 +56,6 @@ class Renderer:
         self.settings = settings
         self.taxonomy = taxonomy
         self.challenge_intro = challenge_intro.strip()
-        self.values = {c.key: {s.casefold(): v for v in c.values for s in [v.name, *v.aliases]}
-                       for c in taxonomy.categories}
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(templates)),
             undefined=jinja2.StrictUndefined,
@@ -78,7 +76,7 @@ class Renderer:
         for category in self.taxonomy.categories:
             refs = paper.tags.get(category.key)
             if refs:
-                views.append(TagView(category, tuple((self.values[category.key][r.value.casefold()], r) for r in refs)))
+                views.append(TagView(category, tuple((category.lookup(r.value), r) for r in refs)))
         return views
 
     def render(self, papers: Iterable[Paper]) -> dict[str, str]:

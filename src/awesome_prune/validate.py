@@ -136,10 +136,7 @@ class TagIndex:
     """Resolves a tag as written (name or alias, any case) to its category and value."""
 
     def __init__(self, taxonomy: Taxonomy):
-        self.categories = {c.key: c for c in taxonomy.categories}
-        self.values = {
-            c.key: {s.casefold(): v for v in c.values for s in [v.name, *v.aliases]} for c in taxonomy.categories
-        }
+        self.categories = taxonomy.by_key
 
     def check(self, paper: Paper, source: Source) -> list[Problem]:
         problems = []
@@ -151,7 +148,7 @@ class TagIndex:
                 continue
             seen = set()
             for i, ref in enumerate(refs):
-                value = self.values[key].get(ref.value.casefold())
+                value = self.categories[key].lookup(ref.value)
                 loc = ("tags", key, i)
                 if value is None or value.name != ref.value and ref.value not in value.aliases:
                     names = [v.name for v in self.categories[key].values]
