@@ -34,13 +34,21 @@ def _check_url(value: str) -> str:
     return value
 
 
-def _one_line(value: str) -> str:
-    if "\n" in value or "\r" in value:
-        raise ValueError("must be a single line")
+def _no_controls(value: str, allowed: str = "") -> str:
+    bad = next((ch for ch in value if (ch < " " or "\x7f" <= ch < "\xa0") and ch not in allowed), None)
+    if bad is not None:
+        raise ValueError(f"contains the control character U+{ord(bad):04X}; remove it")
     return value
 
 
+def _one_line(value: str) -> str:
+    if "\n" in value or "\r" in value:
+        raise ValueError("must be a single line")
+    return _no_controls(value)
+
+
 def _not_blank(value: str) -> str:
+    _no_controls(value, "\n\r\t")
     if not value.strip():
         raise ValueError("must not be empty")
     return value.strip()

@@ -1,0 +1,1 @@
+"""Finding the links of markdown documents and checking them."""

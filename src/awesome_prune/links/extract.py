@@ -1,0 +1,202 @@
+"""Every link target of a markdown document, with the line it is written on.
+
+Parsing is done by markdown-it-py (CommonMark preset plus GFM tables, linkify off), the same
+grammar GitHub renders with for everything that matters to links. Found are:
+
+* ``link``      – inline links ``[text](target)``;
+* ``reference`` – links whose target comes from a reference definition (``[text][label]``,
+  ``[text][]``, ``[label]``); the line is where the link is *used*, not where it is defined;
+* ``image``     – images ``![alt](src)``, inline or by reference;
+* ``autolink``  – ``<https://…>`` and ``<someone@example.org>`` (reported as ``mailto:…``);
+* ``html``      – ``<a href>`` and ``<img src>`` in raw HTML, block or inline.
+
+**URLs are kept as written**, after exactly the decoding CommonMark itself applies to a link
+destination (backslash escapes and entity references), and *never* percent-encoded:
+markdown-it would normally normalize hrefs (``ü`` → ``%C3%BC``, ``a b`` → ``a%20b``); this module
+switches that off, so ``[x](papers/ü.md)`` gives ``papers/ü.md`` and ``[x](a%20b.md)`` gives
+``a%20b.md`` (percent-decoding, where wanted, is the caller's business).
+HTML attribute values are likewise entity-decoded (by :mod:`html.parser`) and stripped of
+surrounding whitespace. Link validation is switched off too (``javascript:`` targets are reported,
+not silently turned into text), which also matches how cmark-gfm builds its tree.
+
+Lines are 1-based. Inline links take the line of their own opening ``[`` / ``<`` inside the
+block (a multi-line paragraph is resolved line by line; a table row is its own line); HTML
+elements take the line their start tag begins on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from typing import NamedTuple
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_inline import autolink, html_inline, image, link
+from markdown_it.rules_inline.state_inline import StateInline
+from markdown_it.token import Token
+
+__all__ = [
+    "HtmlTag",
+    "Link",
+    "extract_links",
+    "html_start_tags",
+    "inline_line",
+    "markdown_parser",
+    "parse",
+]
+
+InlineRule = Callable[[StateInline, bool], bool]
+
+
+@dataclass(frozen=True)
+class Link:
+    """One link target found in a document."""
+
+    url: str
+    line: int  # 1-based
+    kind: str  # 'link' | 'image' | 'autolink' | 'html' | 'reference'
+
+
+class HtmlTag(NamedTuple):
+    """A start tag found in a piece of raw HTML."""
+
+    name: str  # lower-cased tag name
+    attrs: dict[str, str | None]  # lower-cased names; the first of duplicate attributes wins
+    line: int  # 1-based line within the HTML piece where the tag starts
+
+
+class _SourceMarkdown(MarkdownIt):
+    """markdown-it that keeps link destinations as written (no percent-encoding, no veto)."""
+
+    def normalizeLink(self, url: str) -> str:  # noqa: N802 - markdown-it's name
+        return url
+
+    def normalizeLinkText(self, link: str) -> str:  # noqa: N802 - markdown-it's name
+        return link
+
+    def validateLink(self, url: str) -> bool:  # noqa: N802 - markdown-it's name
+        return True
+
+
+def _tracked(rule: InlineRule, token_type: str) -> InlineRule:
+    """Wrap an inline rule so the token it opens records where in the inline source it started.
+
+    ``meta["pos"]`` is the offset of the construct in the inline token's content, and
+    ``meta["reference"]`` tells whether a link/image got its target from a reference definition
+    (its source ends in ``]`` rather than ``)``).
+    """
+
+    def tracked(state: StateInline, silent: bool) -> bool:
+        start = state.pos
+        first = len(state.tokens)
+        matched = rule(state, silent)
+        if matched and not silent:
+            for token in state.tokens[first:]:
+                if token.type == token_type:
+                    token.meta = {
+                        **(token.meta or {}),
+                        "pos": start,
+                        "reference": state.src[state.pos - 1] == "]",
+                    }
+                    break
+        return matched
+
+    return tracked
+
+
+_PARSER: MarkdownIt | None = None
+
+
+def markdown_parser() -> MarkdownIt:
+    """The shared parser: CommonMark + tables, raw link targets, source positions recorded."""
+    global _PARSER
+    if _PARSER is None:
+        md = _SourceMarkdown("commonmark", {"linkify": False}).enable("table")
+        md.inline.ruler.at("link", _tracked(link, "link_open"))
+        md.inline.ruler.at("image", _tracked(image, "image"))
+        md.inline.ruler.at("autolink", _tracked(autolink, "link_open"))
+        md.inline.ruler.at("html_inline", _tracked(html_inline, "html_inline"))
+        _PARSER = md
+    return _PARSER
+
+
+def parse(markdown: str) -> list[Token]:
+    """Block-level tokens of ``markdown`` (inline tokens carry their children)."""
+    return markdown_parser().parse(markdown)
+
+
+def inline_line(inline: Token, child: Token) -> int:
+    """1-based source line of ``child``, a token among the children of the ``inline`` token."""
+    start = inline.map[0] + 1 if inline.map else 1
+    pos = (child.meta or {}).get("pos")
+    if not isinstance(pos, int):
+        return start
+    return start + inline.content.count("\n", 0, pos)
+
+
+class _TagCollector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[HtmlTag] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values: dict[str, str | None] = {}
+        for name, value in attrs:
+            values.setdefault(name, value)
+        self.tags.append(HtmlTag(tag, values, self.getpos()[0]))
+
+
+def html_start_tags(html: str) -> list[HtmlTag]:
+    """Start tags (and self-closing tags) of a piece of raw HTML, in order. Never raises."""
+    collector = _TagCollector()
+    try:
+        collector.feed(html)
+        collector.close()
+    except Exception:  # html.parser may choke on malformed markup; keep what was found
+        pass
+    return collector.tags
+
+
+_HTML_LINK_ATTRS = {"a": "href", "img": "src"}
+
+
+def _html_links(html: str, first_line: int) -> Iterator[Link]:
+    for tag in html_start_tags(html):
+        attr = _HTML_LINK_ATTRS.get(tag.name)
+        if attr is None:
+            continue
+        value = tag.attrs.get(attr, None)
+        if value is None and attr not in tag.attrs:
+            continue
+        yield Link((value or "").strip(" \t\n\r\f"), first_line + tag.line - 1, "html")
+
+
+def _inline_links(inline: Token) -> Iterator[Link]:
+    for child in inline.children or []:
+        line = inline_line(inline, child)
+        if child.type == "link_open":
+            href = str(child.attrs.get("href", ""))
+            if child.info == "auto":
+                kind = "autolink"
+            elif (child.meta or {}).get("reference"):
+                kind = "reference"
+            else:
+                kind = "link"
+            yield Link(href, line, kind)
+        elif child.type == "image":
+            yield Link(str(child.attrs.get("src", "")), line, "image")
+        elif child.type == "html_inline":
+            yield from _html_links(child.content, line)
+
+
+def extract_links(markdown: str) -> list[Link]:
+    """Every link target of ``markdown`` in document order (see the module docstring)."""
+    links: list[Link] = []
+    for token in parse(markdown):
+        if token.type == "inline":
+            links.extend(_inline_links(token))
+        elif token.type == "html_block":
+            first = token.map[0] + 1 if token.map else 1
+            links.extend(_html_links(token.content, first))
+    return links

@@ -1,0 +1,255 @@
+"""Checking the links of markdown files that stay inside the repository (no network).
+
+For every link of every file (see :mod:`awesome_prune.links.extract`):
+
+* links with a scheme (``https:``, ``mailto:``, …) and protocol-relative ``//host`` links are
+  skipped -- except links into this same repository when ``repo_url`` is given
+  (``https://github.com/owner/name``): ``…/blob/<branch>/<path>#frag`` and
+  ``…/tree/<branch>/<path>`` are checked as paths relative to ``root``. The branch is taken to be
+  one path segment and is not checked; owner and name compare case-insensitively;
+* relative paths resolve from the linking file's folder (``../`` included), a leading ``/``
+  from ``root``; the path is percent-decoded first, and a ``?query`` is ignored;
+* the target must stay inside ``root`` and exist, with the exact case of every path segment;
+* a slash after a file name (``file.md/``, ``file.md/#x``) is an error: GitHub breaks it;
+* a fragment (``#x``, ``file.md#x``) is percent-decoded and must name an anchor of the target
+  markdown file (:func:`awesome_prune.anchors.document_anchors`, computed once per file); GitHub's
+  own ``user-content-`` prefix is accepted; ``#`` alone and ``#top`` always work; fragments into
+  folders, non-markdown files and ``?plain=1`` views are not checked;
+* a fragment that matches an anchor only up to case is an error naming the anchor (github.com
+  forgives the case, other hosts of the same files do not); a fragment matching nothing is an
+  error, with the closest anchor suggested when one is close;
+* an empty target ``[text]()`` is a warning.
+
+Every finding is a :class:`Problem` with a one-line message; files that cannot be read are
+reported as problems on line 0, never raised.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote
+
+from awesome_prune.anchors import document_anchors
+from awesome_prune.links.extract import Link, extract_links
+
+__all__ = ["MARKDOWN_SUFFIXES", "Problem", "check_local"]
+
+MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".mdown", ".mkdn", ".mkd"})
+
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
+_REPO_LINK = re.compile(
+    r"^https?://(?:www\.)?(?P<host>[^/?#]+)/(?P<owner>[^/?#]+)/(?P<name>[^/?#]+)"
+    r"/(?:blob|tree)/[^/?#]+(?P<rest>.*)$",
+    re.IGNORECASE,
+)
+_REPO_URL = re.compile(
+    r"^https?://(?:www\.)?(?P<host>[^/?#]+)/(?P<owner>[^/?#]+)/(?P<name>[^/?#]+?)(?:\.git)?/*$",
+    re.IGNORECASE,
+)
+_USER_CONTENT = "user-content-"
+_LINE_BREAKING = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One broken or doubtful link."""
+
+    path: str  # the linking file, relative to root (posix) when inside it
+    line: int  # 1-based; 0 for a problem with the whole file
+    url: str  # the link target as extracted
+    severity: str  # 'error' | 'warning'
+    message: str  # one line
+
+
+def _one_line(message: str) -> str:
+    """``message`` with control and line-separator characters shown as escapes."""
+    return _LINE_BREAKING.sub(lambda match: ascii(match[0])[1:-1], message)
+
+
+def _read_text(path: Path) -> tuple[str | None, str]:
+    """(text, '') or (None, reason)."""
+    try:
+        return path.read_text(encoding="utf-8"), ""
+    except FileNotFoundError:
+        return None, "file not found"
+    except UnicodeDecodeError:
+        return None, "not UTF-8 text"
+    except OSError as exc:
+        return None, exc.strerror or exc.__class__.__name__
+    except ValueError:  # a NUL character in the path
+        return None, "invalid file name"
+
+
+def _without_slash_after_file(url: str) -> str:
+    """``url`` with the slashes that end its path part removed (``a.md/#x`` → ``a.md#x``)."""
+    head, hash_sep, fragment = url.partition("#")
+    path, query_sep, query = head.partition("?")
+    return path.rstrip("/") + query_sep + query + hash_sep + fragment
+
+
+def _repo_key(repo_url: str | None) -> tuple[str, str, str] | None:
+    if not repo_url:
+        return None
+    match = _REPO_URL.match(repo_url.strip())
+    if match is None:
+        return None
+    return (match["host"].lower(), match["owner"].lower(), match["name"].lower())
+
+
+class _Checker:
+    def __init__(self, root: Path, repo_url: str | None) -> None:
+        self.root = Path(os.path.abspath(root))
+        self.repo = _repo_key(repo_url)
+        self._anchors: dict[Path, tuple[list[str], str]] = {}
+        self._listings: dict[Path, list[str]] = {}
+
+    # -- paths ------------------------------------------------------------------------------
+
+    def display(self, path: Path) -> str:
+        try:
+            return path.relative_to(self.root).as_posix() or "."
+        except ValueError:
+            return str(path)
+
+    def _listing(self, folder: Path) -> list[str]:
+        if folder not in self._listings:
+            try:
+                self._listings[folder] = sorted(os.listdir(folder))
+            except (OSError, ValueError):  # missing, not a folder, NUL in the name, …
+                self._listings[folder] = []
+        return self._listings[folder]
+
+    def exists_exactly(self, target: Path) -> bool:
+        """Whether ``target`` (inside root) exists with the exact case of every segment."""
+        if not os.path.exists(target):
+            return False
+        folder = self.root
+        for part in target.relative_to(self.root).parts:
+            if part not in self._listing(folder):
+                return False
+            folder = folder / part
+        return True
+
+    def suggest_sibling(self, target: Path) -> str:
+        names = self._listing(target.parent)
+        by_case = [name for name in names if name.lower() == target.name.lower()]
+        close = by_case or difflib.get_close_matches(target.name, names, n=1)
+        return f"; did you mean '{self.display(target.parent / close[0])}'?" if close else ""
+
+    def repo_local(self, url: str) -> str | None:
+        """``/path#frag`` for a blob/tree link into this repository, else None."""
+        match = _REPO_LINK.match(url)
+        if self.repo is None or match is None:
+            return None
+        if (match["host"].lower(), match["owner"].lower(), match["name"].lower()) != self.repo:
+            return None
+        rest = match["rest"]
+        return rest if rest.startswith("/") else "/" + rest
+
+    # -- anchors ----------------------------------------------------------------------------
+
+    def anchors_of(self, target: Path) -> tuple[list[str], str]:
+        """(anchor names, '') or ([], reason the file could not be read)."""
+        if target not in self._anchors:
+            text, reason = _read_text(target)
+            names = [a.name for a in document_anchors(text)] if text is not None else []
+            self._anchors[target] = (names, reason)
+        return self._anchors[target]
+
+    def check_fragment(self, fragment: str, target: Path) -> str | None:
+        """An error message for ``#fragment`` into markdown file ``target``, or None."""
+        names, reason = self.anchors_of(target)
+        shown = self.display(target)
+        if reason:
+            return f"cannot read '{shown}' to check '#{fragment}': {reason}"
+        wanted = [fragment]
+        if fragment.startswith(_USER_CONTENT):
+            wanted.append(fragment[len(_USER_CONTENT):])
+        if any(name in names for name in wanted):
+            return None
+        for name in wanted:
+            same_but_case = [a for a in names if a.lower() == name.lower()]
+            if same_but_case:
+                return (
+                    f"no anchor '#{fragment}' in '{shown}'; did you mean '#{same_but_case[0]}'? "
+                    "(only the case differs: github.com forgives that, other hosts do not)"
+                )
+        close = difflib.get_close_matches(wanted[-1], names, n=1)
+        hint = f"; did you mean '#{close[0]}'?" if close else ""
+        return f"no anchor '#{fragment}' in '{shown}'{hint}"
+
+    # -- links ------------------------------------------------------------------------------
+
+    def check_link(self, source: Path, link: Link) -> tuple[str, str] | None:
+        """(severity, message) for one link of file ``source``, or None when it is fine."""
+        url = link.url
+        if not url.strip():
+            return ("warning", "empty link target")
+        if url.startswith("//"):
+            return None
+        spec = url
+        if _SCHEME.match(url):
+            local = self.repo_local(url)
+            if local is None:
+                return None
+            spec = local
+
+        head, has_fragment, fragment = spec.partition("#")
+        path_text, _, query = head.partition("?")
+        path_text = unquote(path_text)
+        if not path_text:
+            target = source
+        elif path_text.startswith("/"):
+            target = self.root / path_text.lstrip("/")
+        else:
+            target = source.parent / path_text
+        target = Path(os.path.normpath(target))
+
+        if target != self.root and self.root not in target.parents:
+            return ("error", f"'{path_text or url}' leads outside the repository")
+        if path_text.endswith("/") and path_text.rstrip("/") and os.path.isfile(target):
+            return (
+                "error",
+                f"slash after the file name '{self.display(target)}' breaks the link; "
+                f"use '{_without_slash_after_file(url)}'",
+            )
+        if not self.exists_exactly(target):
+            hint = self.suggest_sibling(target)
+            return ("error", f"'{self.display(target)}' does not exist{hint}")
+
+        fragment = unquote(fragment)
+        if not has_fragment or fragment == "" or fragment.lower() == "top":
+            return None
+        if not os.path.isfile(target) or target.suffix.lower() not in MARKDOWN_SUFFIXES:
+            return None
+        if "plain=1" in query.split("&"):
+            return None
+        message = self.check_fragment(fragment, target)
+        return ("error", message) if message else None
+
+    def check_file(self, file: Path) -> list[Problem]:
+        source = Path(os.path.abspath(file))
+        shown = self.display(source)
+        text, reason = _read_text(source)
+        if text is None:
+            return [Problem(shown, 0, "", "error", _one_line(f"cannot read file: {reason}"))]
+        problems: list[Problem] = []
+        for link in extract_links(text):
+            found = self.check_link(source, link)
+            if found is not None:
+                severity, message = found
+                problems.append(Problem(shown, link.line, link.url, severity, _one_line(message)))
+        return problems
+
+
+def check_local(files: list[Path], root: Path, repo_url: str | None = None) -> list[Problem]:
+    """Problems of the in-repository links of ``files`` (see the module docstring), in order."""
+    checker = _Checker(root, repo_url)
+    problems: list[Problem] = []
+    for file in files:
+        problems.extend(checker.check_file(file))
+    return problems
