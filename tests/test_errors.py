@@ -121,11 +121,11 @@ CASES = {
     "byte-order mark": ("omega.yaml", b"\xef\xbb\xbf" + good().encode(),
                         ["papers/omega.yaml:1:1: file starts with a UTF-8 byte-order mark; save it as UTF-8 without BOM"]),
     "several documents": ("omega.yaml", good() + "---\n" + good(),
-                          ["papers/omega.yaml:9:1: YAML syntax: several YAML documents in one file ('---'); "
+                          ["papers/omega.yaml:9:1: several YAML documents in one file ('---'); "
                            "keep one record per file"]),
     "anchor and alias": ("omega.yaml", good().replace("takeaway: Something short.", "takeaway: &t Something short.")
                          + "notes: {challenges: [*t]}\n",
-                         ["papers/omega.yaml:5:11: YAML anchor 't' is not allowed; write the value out in full"]),
+                         ["papers/omega.yaml:5:11: takeaway: YAML anchor 't' is not allowed; write the value out in full"]),
     "file too large": ("omega.yaml", good() + "#" * (256 * 1024) + "\n",
                        ["papers/omega.yaml: file is 256 KiB; the limit is 256 KiB"]),
     "not a .yaml file": ("omega.yml", good(),

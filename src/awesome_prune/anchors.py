@@ -38,7 +38,7 @@ from markdown_it.token import Token
 
 from awesome_prune.links.extract import html_start_tags, inline_line, parse
 
-__all__ = ["Anchor", "Slugger", "document_anchors", "slugify"]
+__all__ = ["Anchor", "Slugger", "document_anchors", "heading_texts", "slugify"]
 
 # General categories whose characters are dropped from a slug.
 _REMOVED_CATEGORIES = frozenset(
@@ -164,6 +164,20 @@ def _html_anchors(html: str, first_line: int) -> list[Anchor]:
     return anchors
 
 
+def _headings(tokens: list[Token]):
+    """(token index, rendered text) of every heading with text, in document order."""
+    for index, token in enumerate(tokens):
+        if token.type == "heading_open":
+            text = _inline_text(tokens[index + 1].children or [])
+            if text:
+                yield index, text
+
+
+def heading_texts(markdown: str) -> list[str]:
+    """The rendered text of every heading of ``markdown`` that gets an anchor, in order."""
+    return [text for _, text in _headings(parse(markdown))]
+
+
 def document_anchors(markdown: str) -> list[Anchor]:
     """Every anchor of ``markdown`` as rendered by GitHub, in document order.
 
@@ -176,13 +190,11 @@ def document_anchors(markdown: str) -> list[Anchor]:
     tokens = parse(markdown)
     slugger = Slugger()
     anchors: list[Anchor] = []
+    headings = dict(_headings(tokens))
     for index, token in enumerate(tokens):
-        if token.type == "heading_open":
-            inline = tokens[index + 1]
-            text = _inline_text(inline.children or [])
-            if text:
-                line = token.map[0] + 1 if token.map else 1
-                anchors.append(Anchor(slugger.slug(text), line))
+        if index in headings:
+            line = token.map[0] + 1 if token.map else 1
+            anchors.append(Anchor(slugger.slug(headings[index]), line))
         elif token.type == "html_block":
             anchors.extend(_html_anchors(token.content, token.map[0] + 1 if token.map else 1))
         elif token.type == "inline":

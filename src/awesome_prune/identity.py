@@ -10,6 +10,8 @@ import unicodedata
 from urllib.parse import parse_qs, unquote, urlsplit
 
 _ARXIV_ID = re.compile(r"^(\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})(v\d+)?$")
+_MARKS = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")  # combining marks
+_NOT_ALNUM = re.compile(r"[\W_]+")
 _ARXIV_DOI = re.compile(r"^10\.48550/arxiv\.(.+)$", re.I)
 
 
@@ -60,8 +62,8 @@ def doi(text: str) -> str | None:
 
 def title_key(title: str) -> str:
     """The title up to case, accents, punctuation and spacing."""
-    text = unicodedata.normalize("NFKD", title).casefold()
-    return " ".join("".join(ch if ch.isalnum() else " " for ch in text if not unicodedata.combining(ch)).split())
+    text = _MARKS.sub("", unicodedata.normalize("NFKD", title).casefold())
+    return " ".join(_NOT_ALNUM.sub(" ", text).split())
 
 
 def paper_keys(url: str, title: str) -> list[tuple[str, str]]:

@@ -1,9 +1,9 @@
 """YAML files → plain Python data, with every mistake reported at its file, line and column.
 
-Files are composed with libyaml (when available) into nodes and converted here, which is faster
-than PyYAML's own constructor and lets us refuse what PyYAML would silently accept (duplicate
-keys, anchors and aliases). Nodes are not kept: the line of a field is found again on demand by
-`Source.position`, which re-reads the file only when a message needs it.
+Values are built straight from libyaml's parser events (when libyaml is available), which is
+faster than PyYAML's composer and constructor and lets us refuse what PyYAML would silently
+accept (duplicate keys, anchors and aliases). No nodes are kept: the line of a field is found
+again on demand by `Source.position`, which re-reads the file only when a message needs it.
 """
 
 from __future__ import annotations
@@ -84,68 +84,82 @@ def _decode(raw: bytes, path: str) -> str:
     return text.replace("\r\n", "\n")
 
 
-def _scalar(node: yaml.ScalarNode) -> Any:
-    tag = node.tag
+class _EventError(Exception):
+    def __init__(self, event: yaml.Event, message: str, loc: list):
+        self.event, self.message, self.loc = event, message, ".".join(map(str, loc))
+
+
+def _scalar(loader, event: yaml.ScalarEvent, loc: list) -> Any:
+    tag = event.tag
+    if tag is None or tag == "!":
+        if not event.implicit[0]:
+            return event.value  # quoted: always text
+        tag = loader.resolve(yaml.ScalarNode, event.value, event.implicit)
     if tag == _STR:
-        return node.value
+        return event.value
     if tag in (_INT, _BOOL, _NULL, _FLOAT, _TIME):
         try:
-            return _constructor.construct_object(node, deep=True)
+            return _constructor.construct_object(yaml.ScalarNode(tag, event.value), deep=True)
         except ValueError as exc:
             kind = "date" if tag == _TIME else tag.rsplit(":", 1)[1]
-            raise _NodeError(node, f"invalid {kind} {node.value!r}: {exc}") from None
-    raise _NodeError(node, f"unsupported YAML tag {tag!r}")
+            raise _EventError(event, f"invalid {kind} {event.value!r}: {exc}", loc) from None
+    raise _EventError(event, f"unsupported YAML tag {tag!r}", loc)
 
 
-class _NodeError(Exception):
-    def __init__(self, node: yaml.Node, message: str):
-        self.node, self.message = node, message
+def _refuse(event: yaml.Event, loc: list) -> None:
+    kind = "alias" if isinstance(event, yaml.AliasEvent) else "anchor"
+    raise _EventError(event, f"YAML {kind} '{event.anchor}' is not allowed; write the value out in full", loc)
 
 
-def _field_of(root: yaml.Node, target: yaml.Node) -> str:
-    """The dotted field path of `target` inside `root` (found only when an error needs it)."""
-    stack: list[tuple[yaml.Node, tuple]] = [(root, ())]
-    while stack:
-        node, loc = stack.pop()
-        if node is target:
-            return ".".join(map(str, loc))
-        if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                if key is target:
-                    return ".".join(map(str, loc + (key.value,)))
-                stack.append((value, loc + (key.value,)))
-        elif isinstance(node, yaml.SequenceNode):
-            stack.extend((value, loc + (i,)) for i, value in enumerate(node.value))
-    return ""
-
-
-
-
-def _convert(node: yaml.Node) -> Any:
-    if isinstance(node, yaml.ScalarNode):
-        return _scalar(node)
-    if isinstance(node, yaml.SequenceNode):
-        return [_convert(item) for item in node.value]
+def _value(loader, loc: list) -> Any:
+    """Build the next value from parser events (no nodes): faster than composing, and it sees
+    what composing hides: anchors, aliases and duplicate keys."""
+    event = loader.get_event()
+    kind = event.__class__
+    if kind is yaml.AliasEvent or event.anchor:
+        _refuse(event, loc)
+    if kind is yaml.ScalarEvent:
+        return _scalar(loader, event, loc)
+    if kind is yaml.SequenceStartEvent:
+        items = []
+        while not loader.check_event(yaml.SequenceEndEvent):
+            loc.append(len(items))
+            items.append(_value(loader, loc))
+            loc.pop()
+        loader.get_event()
+        return items
     result: dict = {}
-    for key, value in node.value:
-        if not isinstance(key, yaml.ScalarNode):
-            raise _NodeError(key, "a mapping key must be a plain name")
-        name = _scalar(key)
-        if not isinstance(name, str):
-            name = key.value  # `2024:` or `yes:` as keys are names too
+    while not loader.check_event(yaml.MappingEndEvent):
+        key = loader.get_event()
+        if key.__class__ is yaml.AliasEvent or key.anchor:
+            _refuse(key, loc)
+        if key.__class__ is not yaml.ScalarEvent:
+            raise _EventError(key, "a mapping key must be a plain name", loc)
+        name = key.value
+        loc.append(name)
         if name in result:
-            raise _NodeError(key, f"key {name!r} appears twice in this mapping")
-        result[name] = _convert(value)
+            raise _EventError(key, f"key {name!r} appears twice in this mapping", loc)
+        result[name] = _value(loader, loc)
+        loc.pop()
+    loader.get_event()
     return result
 
 
-def _refuse_anchors(text: str, path: str) -> None:
-    for event in yaml.parse(text, Loader=Loader):
-        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-            mark = event.start_mark
-            kind = "alias" if isinstance(event, yaml.AliasEvent) else "anchor"
-            raise fail(path, mark.line + 1, mark.column + 1,
-                       f"YAML {kind} '{event.anchor}' is not allowed; write the value out in full")
+def _document(text: str) -> Any:
+    loader = Loader(text)
+    try:
+        loader.get_event()  # stream start
+        if loader.check_event(yaml.StreamEndEvent):
+            return None
+        loader.get_event()  # document start
+        data = _value(loader, [])
+        loader.get_event()  # document end
+        if loader.check_event(yaml.DocumentStartEvent):
+            raise _EventError(loader.peek_event(), "several YAML documents in one file ('---'); keep one record "
+                                                   "per file", [])
+        return data
+    finally:
+        loader.dispose()
 
 
 def parse_yaml(text: str, path: str) -> Any:
@@ -157,24 +171,18 @@ def parse_yaml(text: str, path: str) -> Any:
         line = text.count("\n", 0, tab.start()) + 1
         raise fail(path, line, tab.end() - tab.start(), "tab used for indentation; indent with spaces")
     try:
-        if "&" in text or "*" in text:
-            _refuse_anchors(text, path)
-        node = yaml.compose(text, Loader=Loader)
+        return _document(text)
+    except _EventError as exc:
+        mark = exc.event.start_mark
+        raise fail(path, mark.line + 1, mark.column + 1, exc.message, exc.loc) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         message = exc.problem or str(exc)
-        if "expected a single document" in (exc.context or ""):
-            message = "several YAML documents in one file ('---'); keep one record per file"
-        elif exc.context:
-            message = f"{exc.context.rstrip()}: {message}" if message.startswith("found") else message
+        if exc.context and message.startswith("found"):
+            message = f"{exc.context.rstrip()}: {message}"
         raise fail(path, mark.line + 1 if mark else 1, mark.column + 1 if mark else 1, f"YAML syntax: {message}") from None
     except yaml.YAMLError as exc:
         raise fail(path, 1, 1, f"YAML syntax: {exc}") from None
-    try:
-        return _convert(node)
-    except _NodeError as exc:
-        mark = exc.node.start_mark
-        raise fail(path, mark.line + 1, mark.column + 1, exc.message, _field_of(node, exc.node)) from None
 
 
 def load_mapping(file: Path, path: str) -> Source:

@@ -14,12 +14,13 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool
 
 KEBAB = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_WHITESPACE = re.compile(r"\s")
 _HOST = re.compile(r"^[A-Za-z0-9.-]+(?::\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](?::\d{1,5})?$")
 
 
 def _check_url(value: str) -> str:
     """An absolute http(s) URL with a host and no whitespace; returned unchanged."""
-    if any(ch.isspace() for ch in value):
+    if _WHITESPACE.search(value):
         raise ValueError("URL contains whitespace; encode spaces as %20")
     scheme, sep, rest = value.partition("://")
     if not sep:
@@ -34,21 +35,26 @@ def _check_url(value: str) -> str:
     return value
 
 
-def _no_controls(value: str, allowed: str = "") -> str:
-    bad = next((ch for ch in value if (ch < " " or "\x7f" <= ch < "\xa0") and ch not in allowed), None)
-    if bad is not None:
-        raise ValueError(f"contains the control character U+{ord(bad):04X}; remove it")
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # tab, LF and CR are checked apart
+
+
+def _no_controls(value: str) -> str:
+    bad = _CONTROLS.search(value)
+    if bad:
+        raise ValueError(f"contains the control character U+{ord(bad.group()):04X}; remove it")
     return value
 
 
 def _one_line(value: str) -> str:
     if "\n" in value or "\r" in value:
         raise ValueError("must be a single line")
+    if "\t" in value:
+        raise ValueError("contains a tab; use a space")
     return _no_controls(value)
 
 
 def _not_blank(value: str) -> str:
-    _no_controls(value, "\n\r\t")
+    _no_controls(value)
     if not value.strip():
         raise ValueError("must not be empty")
     return value.strip()

@@ -1,0 +1,72 @@
+"""Rendering: every link the generated pages make resolves, anchors included, even when
+headings repeat (GitHub then suffixes -1, -2, … and the README must follow)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from awesome_prune.anchors import document_anchors
+from awesome_prune.build import render_catalog
+from awesome_prune.catalog import load_catalog
+from awesome_prune.links.local import check_local
+from awesome_prune.render import Headings
+
+REPO = Path(__file__).resolve().parents[1]
+FIXTURE = Path(__file__).parent / "fixtures" / "list"
+
+
+def write_tree(root: Path, outputs: dict) -> list[Path]:
+    files = []
+    for path, text in outputs.items():
+        if path.endswith(".md"):
+            (root / path).parent.mkdir(parents=True, exist_ok=True)
+            (root / path).write_text(text)
+            files.append(root / path)
+    return files
+
+
+@pytest.fixture
+def lst(tmp_path):
+    root = tmp_path / "list"
+    shutil.copytree(FIXTURE, root)
+    text = (root / "pyproject.toml").read_text()
+    (root / "pyproject.toml").write_text(text.replace('"../../../templates"', f'"{REPO / "templates"}"'))
+    return root
+
+
+def test_repository_pages_have_no_broken_local_link(tmp_path):
+    outputs = render_catalog(load_catalog(REPO))
+    shutil.copytree(REPO / "concepts", tmp_path / "concepts")
+    problems = check_local(write_tree(tmp_path, outputs), tmp_path)
+    assert [str(p) for p in problems] == []
+
+
+def test_repeated_headings_get_the_anchors_github_gives(lst):
+    # A hand-written heading equal to a paper title, and two titles with the same slug.
+    (lst / "challenge" / "general.md").write_text("## Gamma: An Older Paper\n\nIntro.\n\n2023\n---\n")
+    (lst / "papers" / "epsilon.yaml").write_text(
+        (lst / "papers" / "gamma.yaml").read_text().replace("id: gamma", "id: epsilon")
+        .replace('title: "Gamma: An Older Paper"', 'title: "Gamma - an older paper?"')
+        .replace("10.1000/gamma.2023", "10.1000/epsilon"))
+    # Same title up to punctuation is refused as the same paper, so make it differ by one word.
+    (lst / "papers" / "epsilon.yaml").write_text((lst / "papers" / "epsilon.yaml").read_text()
+                                                 .replace("an older paper?", "an older paper? (v2)"))
+    outputs = render_catalog(load_catalog(lst))
+    challenge = outputs["challenge/challenge.md"]
+    names = [a.name for a in document_anchors(challenge)]
+    assert names.count("gamma-an-older-paper") == 1 and "gamma-an-older-paper-1" in names
+    assert "2023-1" in names  # the setext heading took "2023" first
+    problems = check_local(write_tree(lst, outputs), lst)
+    assert [str(p) for p in problems] == []
+    assert "challenge/challenge.md#gamma-an-older-paper-1)" in outputs["README.md"]
+
+
+def test_headings_registry_matches_the_parsed_page():
+    headings = Headings()
+    page = "\n\n".join([headings(1, "Title"), headings.markdown("## A *b*\n\nx\n\n## Title"),
+                        headings(2, "Title", key="t"), headings(3, "a | b <c>", key="p")]) + "\n"
+    assert headings.order == [a.name for a in document_anchors(page)]
+    assert headings.anchors == {"t": "title-2", "p": "a--b-c"}
