@@ -1,8 +1,9 @@
 """awesome-prune build"""
 
 import sys
+from pathlib import Path
 
-HELP = "validate, then regenerate README, concept pages and challenge notes"
+HELP = "validate, then regenerate README, concept pages, challenge notes and the static site"
 DESCRIPTION = ("Validate everything, then regenerate the outputs; only files whose content changed are "
                "written, each atomically. Nothing is written while any record has an error.")
 
@@ -10,12 +11,22 @@ DESCRIPTION = ("Validate everything, then regenerate the outputs; only files who
 def add_arguments(parser) -> None:
     parser.add_argument("--check", action="store_true",
                         help="write nothing; exit 1 naming each output that differs from what is on disk")
+    site = parser.add_mutually_exclusive_group()
+    site.add_argument("--site", metavar="DIR", type=Path, default=None,
+                      help="write the static site into DIR (default: _site in the list's folder); "
+                           "stale files inside DIR are deleted")
+    site.add_argument("--no-site", action="store_true", help="do not build the static site")
 
 
 def run(args) -> int:
     from ..build import build
 
-    result = build(args.root, check=args.check)
+    site_dir = None
+    if not args.check and not args.no_site:
+        from ..site import SITE_DIR
+
+        site_dir = args.site if args.site is not None else args.root / SITE_DIR
+    result = build(args.root, check=args.check, site_dir=site_dir)
     if args.check:
         for diff in result.differences:
             print(f"{diff.path}: differs from what `make build` generates", file=sys.stderr)
@@ -28,4 +39,7 @@ def run(args) -> int:
         return 0
     print(f"{len(result.outputs)} files generated, {len(result.written)} changed"
           + (f": {', '.join(result.written)}" if result.written else ""))
+    if result.site is not None:
+        print(f"site: {result.site.folder}, {len(result.site.written)} file(s) written, "
+              f"{len(result.site.removed)} stale file(s) removed")
     return 0
