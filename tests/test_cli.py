@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -11,21 +10,11 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-FIXTURE = Path(__file__).parent / "fixtures" / "list"
 
 
 def run(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "awesome_prune", *args], cwd=cwd, capture_output=True,
                           text=True, timeout=120)
-
-
-@pytest.fixture
-def lst(tmp_path):
-    root = tmp_path / "list"
-    shutil.copytree(FIXTURE, root)
-    text = (root / "pyproject.toml").read_text()
-    (root / "pyproject.toml").write_text(text.replace('"../../../templates"', f'"{REPO / "templates"}"'))
-    return root
 
 
 def snapshot(root: Path) -> dict[str, bytes]:

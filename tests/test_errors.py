@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -10,7 +9,6 @@ import pytest
 from awesome_prune.catalog import load_catalog
 from awesome_prune.errors import ProblemsError
 
-FIXTURE = Path(__file__).parent / "fixtures" / "list"
 
 GOOD = """\
 id: {id}
@@ -26,15 +24,6 @@ added: 2024-01-01
 
 def good(id="omega", title="Omega Paper", paper="https://arxiv.org/abs/2409.99999"):
     return GOOD.format(id=id, title=title, paper=paper)
-
-
-@pytest.fixture
-def lst(tmp_path):
-    root = tmp_path / "list"
-    shutil.copytree(FIXTURE, root)
-    text = (root / "pyproject.toml").read_text()
-    (root / "pyproject.toml").write_text(text.replace('"../../../templates"', f'"{FIXTURE.parents[2] / "templates"}"'))
-    return root
 
 
 def problems(root: Path) -> list[str]:

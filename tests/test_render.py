@@ -15,7 +15,6 @@ from awesome_prune.links.local import check_local
 from awesome_prune.render import Headings
 
 REPO = Path(__file__).resolve().parents[1]
-FIXTURE = Path(__file__).parent / "fixtures" / "list"
 
 
 def write_tree(root: Path, outputs: dict) -> list[Path]:
@@ -26,15 +25,6 @@ def write_tree(root: Path, outputs: dict) -> list[Path]:
             (root / path).write_text(text)
             files.append(root / path)
     return files
-
-
-@pytest.fixture
-def lst(tmp_path):
-    root = tmp_path / "list"
-    shutil.copytree(FIXTURE, root)
-    text = (root / "pyproject.toml").read_text()
-    (root / "pyproject.toml").write_text(text.replace('"../../../templates"', f'"{REPO / "templates"}"'))
-    return root
 
 
 def test_repository_pages_have_no_broken_local_link(tmp_path):
