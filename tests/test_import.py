@@ -16,7 +16,7 @@ from awesome_prune.catalog import load_catalog
 from awesome_prune.cli import main
 from awesome_prune.errors import ProblemsError
 from awesome_prune.importer import import_list
-from awesome_prune.importer_rows import shields_parts
+from awesome_prune.importer.rows import shields_parts
 from awesome_prune.load import load_mapping
 
 REPO = Path(__file__).resolve().parents[1]

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from awesome_prune import arxiv
+from awesome_prune.newrecord import arxiv
 from awesome_prune.catalog import load_catalog
 from awesome_prune.cli import main
 from awesome_prune.errors import ProblemsError
@@ -19,7 +19,7 @@ from awesome_prune.ids import base_id, derive_id, unique_id
 from awesome_prune.load import load_mapping
 from awesome_prune.models import Paper
 from awesome_prune.newrecord import create_file, new_record
-from awesome_prune.newrecord_text import SCHEMA_LINE, suggest_venue
+from awesome_prune.newrecord.text import SCHEMA_LINE, suggest_venue
 from awesome_prune.validate import check_model
 from tests.arxiv_server import BROKEN, EMPTY, ERROR, SLOW, THROTTLED, ArxivStub
 

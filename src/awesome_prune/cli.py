@@ -12,17 +12,8 @@ import sys
 from pathlib import Path
 
 from .commands import COMMANDS
+from .commands.output import report
 from .errors import ProblemsError, SettingsError
-
-
-def report(problems, stream=None) -> None:
-    stream = stream or sys.stderr
-    for problem in problems:
-        print(problem, file=stream)
-    errors = sum(p.severity == "error" for p in problems)
-    warnings = len(problems) - errors
-    print(f"{errors} error{'s' if errors != 1 else ''}" + (f", {warnings} warning(s)" if warnings else ""),
-          file=stream)
 
 
 def parser() -> argparse.ArgumentParser:

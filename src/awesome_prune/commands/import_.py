@@ -43,7 +43,7 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from ..cli import report
+    from .output import report
     from ..importer import import_list
 
     result = import_list(args.readme, out=args.out or args.root, root=args.root, challenges=args.challenges,

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .anchors import document_anchors
-from .links.extract import parse
+from ..anchors import document_anchors
+from ..links.extract import parse
 
 _MARKER = re.compile(r"^\s*(?:[-*+]|\d{1,9}[.)])\s+")
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .errors import suggest
-from .ids import kebab
-from .models import Category, Taxonomy
+from ..errors import suggest
+from ..ids import kebab
+from ..models import Category, Taxonomy
 
 Note = tuple[int, str, str]  # (offset in the cell, message, severity)
 

@@ -22,14 +22,14 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from . import arxiv
-from .errors import Problem, ProblemsError
-from .identity import arxiv_id, doi, openreview_id, paper_keys, title_key
-from .ids import derive_id, kebab, unique_id
-from .load import Source, load_mapping, parse_yaml
-from .models import KEBAB, Paper, Taxonomy
-from .newrecord_text import Skeleton, render
-from .settings import load_settings
-from .validate import check_model, schema_problems
+from ..errors import Problem, ProblemsError
+from ..identity import arxiv_id, doi, openreview_id, paper_keys, title_key
+from ..ids import derive_id, kebab, unique_id
+from ..load import Source, load_mapping, parse_yaml
+from ..models import KEBAB, Paper, Taxonomy
+from .text import Skeleton, render
+from ..settings import load_settings
+from ..validate import check_model, schema_problems
 
 
 

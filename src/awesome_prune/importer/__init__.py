@@ -6,8 +6,8 @@ Records for readable rows are written even when other rows have errors; the comm
 A fatal problem (unreadable README, no usable taxonomy) raises `ProblemsError` before anything is
 written. Existing records are never overwritten without `force`.
 
-Modules: `importer_scan` (sections, tables, rows), `importer_rows` (cells), `importer_tags` (tags),
-`importer_challenges` (challenge page), `importer_records` (row → record data, YAML text).
+Modules: `scan` (sections, tables, rows), `rows` (cells), `tags` (tags),
+`challenges` (challenge page), `records` (row → record data, YAML text).
 """
 
 from __future__ import annotations
@@ -16,19 +16,19 @@ import datetime as _dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import Problem, ProblemsError
-from .identity import openreview_id, paper_keys
-from .ids import derive_id
-from .importer_challenges import anchor_of, sections
-from .importer_records import Imported, build_record, record_text
-from .importer_scan import scan
-from .importer_tags import TagResolver
-from .load import load_mapping
-from .models import Settings, Taxonomy
-from .newrecord import Known, create_file, known_papers
-from .settings import load_settings
-from .validate import check_model
-from .write import write_atomic
+from ..errors import Problem, ProblemsError
+from ..identity import openreview_id, paper_keys
+from ..ids import derive_id
+from .challenges import anchor_of, sections
+from .records import Imported, build_record, record_text
+from .scan import scan
+from .tags import TagResolver
+from ..load import load_mapping
+from ..models import Settings, Taxonomy
+from ..newrecord import Known, create_file, known_papers
+from ..settings import load_settings
+from ..validate import check_model
+from ..write import write_atomic
 
 
 @dataclass

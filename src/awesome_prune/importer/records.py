@@ -8,14 +8,14 @@ from dataclasses import dataclass, field
 import yaml
 from pydantic import ValidationError
 
-from .errors import Problem, ProblemsError
-from .importer_rows import parse_row
-from .importer_scan import RawRow
-from .importer_tags import TagResolver
-from .load import parse_yaml
-from .markup import github_repo
-from .models import Paper
-from .newrecord_text import SCHEMA_LINE
+from ..errors import Problem, ProblemsError
+from .rows import parse_row
+from .scan import RawRow
+from .tags import TagResolver
+from ..load import parse_yaml
+from ..markup import github_repo
+from ..models import Paper
+from ..newrecord.text import SCHEMA_LINE
 
 NO_TAKEAWAY = "To be written: the imported row had no take-away."
 _FIELDS = ("title", "tags", "note", "code")

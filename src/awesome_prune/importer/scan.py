@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .errors import Problem
-from .importer_rows import COLUMNS, Cell, split_cells
+from ..errors import Problem
+from .rows import COLUMNS, Cell, split_cells
 
 _HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)(?:\s+#+)?\s*$")
 _COMMENT = re.compile(r"^\[//\]:\s*#\s*\((.*)\)\s*$")
