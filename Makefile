@@ -14,6 +14,7 @@ $(STAMP): pyproject.toml
 ## build: validate the records, regenerate README, concept pages and challenge notes, check local links
 build: $(STAMP)
 	$(BIN)/awesome-prune build
+	$(BIN)/awesome-prune links
 
 ## test: run the whole test suite
 test: $(STAMP)
@@ -25,7 +26,9 @@ golden: $(STAMP)
 
 ## bench: print speed figures (build at 1,000 and 10,000 papers; link checker)
 bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,bench]'
 	$(BIN)/python bench/bench_build.py
+	$(BIN)/python bench/bench_links.py
 
 ## check: what CI runs on pull requests (validate, outputs up to date)
 check: $(STAMP)

@@ -195,6 +195,22 @@ class Related(Strict):
     description: Line | None = None
 
 
+_CODES = r"^\s*\d{3}(?:\s*-\s*\d{3})?(?:\s*,\s*\d{3}(?:\s*-\s*\d{3})?)*\s*$"
+
+
+class LinkSettings(Strict):
+    """`[tool.awesome-prune.links]`: defaults of `awesome-prune links` (its flags override them)."""
+
+    timeout: Annotated[float, Field(gt=0, le=300)] = 10.0  # seconds per request (overall: twice that)
+    workers: Annotated[int, Field(ge=1, le=256)] = 24
+    per_host: Annotated[int, Field(ge=1, le=64)] = 4  # concurrent requests to one host
+    exclude: list[Annotated[str, Field(strict=True, min_length=1)]] = []  # regexes searched in each URL
+    accept: Annotated[str, Field(strict=True, pattern=_CODES)] = "200-299"  # e.g. "200-299,403"
+    user_agent: Line | None = None  # None: the checker's own
+    cache: str = ".cache/links.json"  # successes only; relative to the list's folder
+    cache_max_age: Annotated[float, Field(ge=0)] = 7 * 86400.0  # seconds
+
+
 class Settings(Strict):
     """`[tool.awesome-prune]` in pyproject.toml."""
 
@@ -207,3 +223,4 @@ class Settings(Strict):
     taxonomy: str = "concepts/taxonomy.yaml"
     templates: str = "templates"
     challenge_intro: str = "challenge/general.md"
+    links: LinkSettings = LinkSettings()
