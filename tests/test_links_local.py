@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from awesome_prune.links import local
+from awesome_prune.links import pages
 from awesome_prune.links.local import Problem, check_local
 
 CHALLENGE = "# Challenges\n\n## Outliers in LLMs\n\ntext\n\n## Привет мир\n\n<a id=\"Custom-ID\"></a>\n"
@@ -194,19 +194,19 @@ def test_unreadable_files_are_problems_not_exceptions(tmp_path: Path) -> None:
     ]
 
 
-def test_anchors_are_computed_once_per_target_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    calls: list[int] = []
-    real = local.document_anchors
+def test_each_file_is_parsed_once_for_its_links_and_anchors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    parsed: list[str] = []
+    real = pages.scan_text
 
     def counting(markdown: str):  # type: ignore[no-untyped-def]
-        calls.append(1)
+        parsed.append(markdown.partition("\n")[0])
         return real(markdown)
 
-    monkeypatch.setattr(local, "document_anchors", counting)
-    readme = "[a](challenge.md#outliers-in-llms) [b](challenge.md#custom-id) [c](./challenge.md#x)\n"
+    monkeypatch.setattr(pages, "scan_text", counting)
+    readme = "[a](challenge.md#outliers-in-llms) [b](challenge.md#custom-id) [c](./challenge.md#x) [d](#readme)\n# README\n"
     problems = check(tmp_path, readme)
     assert [p.url for p in problems] == ["challenge.md#custom-id", "./challenge.md#x"]
-    assert len(calls) == 1
+    assert sorted(parsed) == ["# Challenges", readme.partition("\n")[0]]  # README (links + anchors), challenge.md
 
 
 def test_messages_stay_on_one_line(tmp_path: Path) -> None:

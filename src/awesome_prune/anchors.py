@@ -36,9 +36,9 @@ from functools import lru_cache
 
 from markdown_it.token import Token
 
-from awesome_prune.links.extract import html_start_tags, inline_line, parse
+from awesome_prune.links.extract import MAY_HOLD_LINKS, html_start_tags, inline_line, parse
 
-__all__ = ["Anchor", "Slugger", "document_anchors", "heading_texts", "slugify"]
+__all__ = ["Anchor", "Slugger", "anchors_in", "document_anchors", "heading_texts", "slugify"]
 
 # General categories whose characters are dropped from a slug.
 _REMOVED_CATEGORIES = frozenset(
@@ -157,6 +157,8 @@ def _inline_text(tokens: list[Token]) -> str:
 
 def _html_anchors(html: str, first_line: int) -> list[Anchor]:
     anchors: list[Anchor] = []
+    if not MAY_HOLD_LINKS(html):  # no id or name attribute in it (``<br>``)
+        return anchors
     for tag in html_start_tags(html):
         for attr, value in tag.attrs.items():
             if attr in ("id", "name") and value:
@@ -187,18 +189,23 @@ def document_anchors(markdown: str) -> list[Anchor]:
     text at all gets no anchor. ``id="…"`` and ``name="…"`` attributes of raw HTML (blocks and
     inline tags) are anchors too, verbatim: not slugged, not de-duplicated.
     """
-    tokens = parse(markdown)
+    return anchors_in(parse(markdown))
+
+
+def anchors_in(tokens: list[Token]) -> list[Anchor]:
+    """:func:`document_anchors` of already parsed block tokens (inline tokens with children)."""
     slugger = Slugger()
     anchors: list[Anchor] = []
     headings = dict(_headings(tokens))
     for index, token in enumerate(tokens):
+        kind = token.type
         if index in headings:
             line = token.map[0] + 1 if token.map else 1
             anchors.append(Anchor(slugger.slug(headings[index]), line))
-        elif token.type == "html_block":
+        elif kind == "html_block":
             anchors.extend(_html_anchors(token.content, token.map[0] + 1 if token.map else 1))
-        elif token.type == "inline":
-            for child in token.children or []:
+        elif kind == "inline":
+            for child in token.children or ():
                 if child.type == "html_inline":
                     anchors.extend(_html_anchors(child.content, inline_line(token, child)))
     return anchors

@@ -26,6 +26,7 @@ elements take the line their start tag begins on.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -36,14 +37,19 @@ from markdown_it.rules_inline import autolink, html_inline, image, link
 from markdown_it.rules_inline.state_inline import StateInline
 from markdown_it.token import Token
 
+from .fastmd import HELPERS, fast_table, lean_inline
+
 __all__ = [
     "HtmlTag",
     "Link",
     "extract_links",
     "html_start_tags",
     "inline_line",
+    "link_items",
+    "links_in",
     "markdown_parser",
     "parse",
+    "scan_parser",
 ]
 
 InlineRule = Callable[[StateInline, bool], bool]
@@ -79,15 +85,18 @@ class _SourceMarkdown(MarkdownIt):
         return True
 
 
-def _tracked(rule: InlineRule, token_type: str) -> InlineRule:
+def _tracked(rule: InlineRule, token_type: str, marker: str) -> InlineRule:
     """Wrap an inline rule so the token it opens records where in the inline source it started.
 
     ``meta["pos"]`` is the offset of the construct in the inline token's content, and
     ``meta["reference"]`` tells whether a link/image got its target from a reference definition
-    (its source ends in ``]`` rather than ``)``).
+    (its source ends in ``]`` rather than ``)``). ``marker`` is the character every match of the
+    rule starts with (the rule's own first test, made here without a call).
     """
 
     def tracked(state: StateInline, silent: bool) -> bool:
+        if state.src[state.pos] != marker:
+            return False
         start = state.pos
         first = len(state.tokens)
         matched = rule(state, silent)
@@ -105,20 +114,38 @@ def _tracked(rule: InlineRule, token_type: str) -> InlineRule:
     return tracked
 
 
-_PARSER: MarkdownIt | None = None
+_PARSERS: dict[bool, MarkdownIt] = {}
+
+
+def _build(lean: bool) -> MarkdownIt:
+    md = _SourceMarkdown("commonmark", {"linkify": False}).enable("table")
+    md.helpers = HELPERS  # exact, faster link destinations (this instance only)
+    table_alt = [rule.alt for rule in md.block.ruler.__rules__ if rule.name == "table"][0]
+    md.block.ruler.at("table", fast_table, {"alt": list(table_alt)})  # (at() would drop the alt)
+    md.inline.ruler.at("link", _tracked(link, "link_open", "["))
+    md.inline.ruler.at("image", _tracked(image, "image", "!"))
+    md.inline.ruler.at("autolink", _tracked(autolink, "link_open", "<"))
+    md.inline.ruler.at("html_inline", _tracked(html_inline, "html_inline", "<"))
+    if lean:
+        md.core.ruler.at("inline", lean_inline)
+        md.core.ruler.disable("text_join")  # same text, in more pieces
+    return md
 
 
 def markdown_parser() -> MarkdownIt:
     """The shared parser: CommonMark + tables, raw link targets, source positions recorded."""
-    global _PARSER
-    if _PARSER is None:
-        md = _SourceMarkdown("commonmark", {"linkify": False}).enable("table")
-        md.inline.ruler.at("link", _tracked(link, "link_open"))
-        md.inline.ruler.at("image", _tracked(image, "image"))
-        md.inline.ruler.at("autolink", _tracked(autolink, "link_open"))
-        md.inline.ruler.at("html_inline", _tracked(html_inline, "html_inline"))
-        _PARSER = md
-    return _PARSER
+    if False not in _PARSERS:
+        _PARSERS[False] = _build(lean=False)
+    return _PARSERS[False]
+
+
+def scan_parser() -> MarkdownIt:
+    """:func:`markdown_parser`, except that the children of inline tokens holding no ``[`` and no
+    ``<`` are left empty unless they are a heading's text, and adjacent text children are not
+    joined: enough for :func:`links_in` and :func:`awesome_prune.anchors.anchors_in`, and faster."""
+    if True not in _PARSERS:
+        _PARSERS[True] = _build(lean=True)
+    return _PARSERS[True]
 
 
 def parse(markdown: str) -> list[Token]:
@@ -160,8 +187,14 @@ def html_start_tags(html: str) -> list[HtmlTag]:
 
 _HTML_LINK_ATTRS = {"a": "href", "img": "src"}
 
+#: Raw HTML without any of these (in any case) has no link and no anchor attribute: ``<br>``.
+#: (Attribute names are lower-cased with ``str.lower``; only ASCII letters lower to these.)
+MAY_HOLD_LINKS = re.compile(r"href|src|id|name", re.IGNORECASE).search
 
-def _html_links(html: str, first_line: int) -> Iterator[Link]:
+
+def _html_links(html: str, first_line: int) -> Iterator[tuple[str, int, str]]:
+    if not MAY_HOLD_LINKS(html):
+        return
     for tag in html_start_tags(html):
         attr = _HTML_LINK_ATTRS.get(tag.name)
         if attr is None:
@@ -169,34 +202,50 @@ def _html_links(html: str, first_line: int) -> Iterator[Link]:
         value = tag.attrs.get(attr, None)
         if value is None and attr not in tag.attrs:
             continue
-        yield Link((value or "").strip(" \t\n\r\f"), first_line + tag.line - 1, "html")
+        yield (value or "").strip(" \t\n\r\f"), first_line + tag.line - 1, "html"
 
 
-def _inline_links(inline: Token) -> Iterator[Link]:
-    for child in inline.children or []:
-        line = inline_line(inline, child)
-        if child.type == "link_open":
-            href = str(child.attrs.get("href", ""))
-            if child.info == "auto":
-                kind = "autolink"
-            elif (child.meta or {}).get("reference"):
-                kind = "reference"
+def link_items(tokens: list[Token]) -> list[tuple[str, int, str]]:
+    """(url, line, kind) of every link in the block tokens ``tokens``, in document order."""
+    items: list[tuple[str, int, str]] = []
+    for token in tokens:
+        if token.type == "html_block":
+            items.extend(_html_links(token.content, token.map[0] + 1 if token.map else 1))
+            continue
+        if token.type != "inline" or not token.children:
+            continue
+        first = token.map[0] + 1 if token.map else 1
+        content = token.content
+        multiline = "\n" in content
+        for child in token.children:
+            kind = child.type
+            if kind != "link_open" and kind != "image" and kind != "html_inline":
+                continue
+            line = first
+            if multiline:  # what inline_line(token, child) gives
+                pos = (child.meta or {}).get("pos")
+                if isinstance(pos, int):
+                    line += content.count("\n", 0, pos)
+            if kind == "link_open":
+                if child.info == "auto":
+                    kind = "autolink"
+                elif (child.meta or {}).get("reference"):
+                    kind = "reference"
+                else:
+                    kind = "link"
+                items.append((str(child.attrs.get("href", "")), line, kind))
+            elif kind == "image":
+                items.append((str(child.attrs.get("src", "")), line, "image"))
             else:
-                kind = "link"
-            yield Link(href, line, kind)
-        elif child.type == "image":
-            yield Link(str(child.attrs.get("src", "")), line, "image")
-        elif child.type == "html_inline":
-            yield from _html_links(child.content, line)
+                items.extend(_html_links(child.content, line))
+    return items
+
+
+def links_in(tokens: list[Token]) -> list[Link]:
+    """Every link target in the block tokens ``tokens`` (see :func:`extract_links`)."""
+    return [Link(url, line, kind) for url, line, kind in link_items(tokens)]
 
 
 def extract_links(markdown: str) -> list[Link]:
     """Every link target of ``markdown`` in document order (see the module docstring)."""
-    links: list[Link] = []
-    for token in parse(markdown):
-        if token.type == "inline":
-            links.extend(_inline_links(token))
-        elif token.type == "html_block":
-            first = token.map[0] + 1 if token.map else 1
-            links.extend(_html_links(token.content, first))
-    return links
+    return links_in(parse(markdown))

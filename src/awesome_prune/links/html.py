@@ -23,9 +23,12 @@ import os
 import re
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import unquote
 
 from .local import Problem
+from .pages import Split, map_files, paused_gc
+from .probe import Probe, Read, read_file
 
 __all__ = ["HTML_SUFFIXES", "check_html", "page_ids"]
 
@@ -40,8 +43,7 @@ _URL_ATTRS = {"a": "href", "area": "href", "link": "href", "script": "src", "img
 class _Page(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.ids: dict[str, int] = {}
-        self.duplicates: list[tuple[int, str]] = []
+        self.names: list[tuple[int, str, bool]] = []  # (line, id or <a name>, whether an id)
         self.links: list[tuple[int, str]] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -50,52 +52,160 @@ class _Page(HTMLParser):
         for key in ("id",) + (("name",) if tag == "a" else ()):
             name = values.get(key)
             if name:
-                if key == "id" and name in self.ids:
-                    self.duplicates.append((line, name))
-                self.ids.setdefault(name, line)
+                self.names.append((line, name, key == "id"))
         attribute = _URL_ATTRS.get(tag)
         if attribute and attribute in values and values[attribute] is not None:
             self.links.append((line, values[attribute]))
 
     handle_startendtag = handle_starttag
 
+    def clean(self) -> bool:
+        """Whether the parser holds nothing back: the rest of a document parses the same from here
+        with a new parser (the split of :func:`_split_at` is sound)."""
+        return not self.rawdata and self.cdata_elem is None
 
-def _parse(path: Path) -> tuple[_Page | None, str]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return None, "file not found"
-    except UnicodeDecodeError:
-        return None, "not UTF-8 text"
-    except OSError as exc:
-        return None, exc.strerror or exc.__class__.__name__
+
+class _Parsed(NamedTuple):
+    """What the check needs of one page (plain data: it may come from another process)."""
+
+    ids: dict[str, int]  # id (or <a name>) → line of its first element
+    duplicates: list[tuple[int, str]]  # (line, id) of every id used again
+    links: list[tuple[int, str]]  # (line, url) of every link, in order
+
+
+def _parsed(names: list[tuple[int, str, bool]], links: list[tuple[int, str]]) -> _Parsed:
+    ids: dict[str, int] = {}
+    duplicates: list[tuple[int, str]] = []
+    for line, name, is_id in names:
+        if is_id and name in ids:
+            duplicates.append((line, name))
+        ids.setdefault(name, line)
+    return _Parsed(ids, duplicates, links)
+
+
+_Result = tuple[_Parsed | None, str, str]  # (page, '', digest) or (None, reason, digest)
+
+
+def _parse(path: Path) -> _Result:
+    """(page, '', digest) or (None, reason it cannot be read, digest)."""
+    read = read_file(path)
+    if read.text is None:
+        return None, read.reason, read.digest
     page = _Page()
-    page.feed(text)
+    with paused_gc():
+        page.feed(read.text)
+        page.close()
+    return _parsed(page.names, page.links), "", read.digest
+
+
+# A page bigger than all the others together is parsed in two halves, one per process: the second
+# half starts at the first line beginning with '<' after the middle, and counts only if the parser
+# of the first half, stopped there, holds nothing back (else the first half's parser goes on alone).
+
+def _split_at(text: str) -> int:
+    at = text.find("\n<", len(text) // 2)
+    return at + 1 if at >= 0 else len(text)
+
+
+def _head(path: Path) -> tuple[Read, _Page, int]:
+    read = read_file(path)
+    page = _Page()
+    at = _split_at(read.text) if read.text is not None else 0
+    if read.text is not None:
+        with paused_gc():
+            page.feed(read.text[:at])
+    return read, page, at
+
+
+def _tail(path: Path) -> tuple[str, int, list[tuple[int, str, bool]], list[tuple[int, str]]] | None:
+    """(digest, where the half starts, names, links) of the second half, lines counted from it."""
+    read = read_file(path)
+    if read.text is None:
+        return None
+    at = _split_at(read.text)
+    page = _Page()
+    page.feed(read.text[at:])
     page.close()
-    return page, ""
+    return read.digest, at, page.names, page.links
+
+
+def _join(head: tuple[Read, _Page, int], tail: tuple | None) -> _Result:
+    read, page, at = head
+    if read.text is None:
+        return None, read.reason, read.digest
+    if tail is not None and tail[:2] == (read.digest, at) and page.clean():
+        lines = read.text.count("\n", 0, at)
+        names = page.names + [(line + lines, name, is_id) for line, name, is_id in tail[2]]
+        links = page.links + [(line + lines, url) for line, url in tail[3]]
+        return _parsed(names, links), "", read.digest
+    with paused_gc():
+        page.feed(read.text[at:])
+        page.close()
+    return _parsed(page.names, page.links), "", read.digest
+
+
+_SPLIT = Split(_head, _tail, _join)
 
 
 def page_ids(path: Path) -> set[str]:
     """The ids (and `<a name>`s) of one HTML page; empty when it cannot be read."""
-    page, _ = _parse(path)
+    page, _, _ = _parse(path)
     return set(page.ids) if page else set()
 
 
 class _Checker:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, probe: Probe | None = None) -> None:
         self.root = Path(os.path.abspath(root))
-        self.pages: dict[Path, tuple[_Page | None, str]] = {}
+        self.probe = probe if probe is not None else Probe()
+        self.pages: dict[Path, tuple[_Parsed | None, str]] = {}
+        self._checked: dict[Path, dict[str, tuple[str, str] | None]] = {}
+        self._resolved: dict[Path, dict[str, tuple[str, Path, bool]]] = {}
 
-    def page(self, path: Path) -> tuple[_Page | None, str]:
+    def _note(self, path: Path, parsed: _Result) -> None:
+        page, reason, digest = parsed
+        self.pages[path] = (page, reason)
+        self.probe.record["read"][str(path)] = digest
+
+    def page(self, path: Path) -> tuple[_Parsed | None, str]:
         if path not in self.pages:
-            self.pages[path] = _parse(path)
+            self._note(path, _parse(path))
         return self.pages[path]
+
+    def prefetch(self, paths: list[Path]) -> None:
+        """Parse ``paths`` now, on two cores when they are big enough."""
+        todo = [path for path in dict.fromkeys(paths) if path not in self.pages]
+        for path, parsed in zip(todo, map_files(_parse, todo, _SPLIT)):
+            self._note(path, parsed)
 
     def display(self, path: Path) -> str:
         try:
             return path.relative_to(self.root).as_posix() or "."
         except ValueError:
             return str(path)
+
+    def _resolve(self, source: Path, path_text: str) -> tuple[str, Path, bool]:
+        """(error message or '', target, whether an HTML file) of a link's decoded path; once per
+        path and page."""
+        resolved = self._resolved.setdefault(source, {})
+        if path_text in resolved:
+            return resolved[path_text]
+        if not path_text:
+            target = source
+        elif path_text.startswith("/"):
+            target = self.root / path_text.lstrip("/")
+        else:
+            target = source.parent / path_text
+        target = Path(os.path.normpath(target))
+        error = ""
+        if target != self.root and self.root not in target.parents:
+            error = f"'{path_text}' leads outside the site"
+        else:
+            if self.probe.isdir(target):
+                target = target / "index.html"
+            if not self.probe.isfile(target):
+                error = f"'{self.display(target)}' does not exist"
+        resolved[path_text] = (error, target, target.suffix.lower() in HTML_SUFFIXES)
+        return resolved[path_text]
 
     def check_link(self, source: Path, url: str) -> tuple[str, str] | None:
         if not url.strip():
@@ -110,23 +220,13 @@ class _Checker:
             return None
         head, has_fragment, fragment = url.strip().partition("#")
         path_text = unquote(head.partition("?")[0])
-        if not path_text:
-            target = source
-        elif path_text.startswith("/"):
-            target = self.root / path_text.lstrip("/")
-        else:
-            target = source.parent / path_text
-        target = Path(os.path.normpath(target))
-        if target != self.root and self.root not in target.parents:
-            return ("error", f"'{path_text}' leads outside the site")
-        if target.is_dir():
-            target = target / "index.html"
-        if not target.is_file():
-            return ("error", f"'{self.display(target)}' does not exist")
+        error, target, html = self._resolve(source, path_text)
+        if error:
+            return ("error", error)
         fragment = unquote(fragment)
         if not has_fragment or fragment == "" or fragment.lower() == "top":
             return None
-        if target.suffix.lower() not in HTML_SUFFIXES:
+        if not html:
             return None
         page, reason = self.page(target)
         if page is None:
@@ -143,17 +243,27 @@ class _Checker:
             return [Problem(shown, 0, "", "error", f"cannot read file: {reason}")]
         problems = [Problem(shown, line, f"#{name}", "error", f"id '{name}' is used more than once")
                     for line, name in page.duplicates]
+        checked = self._checked.setdefault(source, {})  # url → answer: it depends on nothing else
         for line, url in page.links:
-            found = self.check_link(source, url)
+            if url not in checked:
+                checked[url] = self.check_link(source, url)
+            found = checked[url]
             if found is not None:
                 problems.append(Problem(shown, line, url, *found))
         return sorted(problems, key=lambda p: p.line)
 
 
-def check_html(files: list[Path], root: Path) -> list[Problem]:
-    """Problems of the internal links of the HTML `files` under `root` (see the module docstring)."""
-    checker = _Checker(root)
+def check_html(files: list[Path], root: Path, probe: Probe | None = None) -> list[Problem]:
+    """Problems of the internal links of the HTML `files` under `root` (see the module docstring).
+
+    Each page is parsed once (the checked ones up front, on two cores when they are big), each
+    distinct link of a page checked once; `probe` (optional) answers, and writes down, every
+    file-system question.
+    """
+    checker = _Checker(root, probe)
+    checker.prefetch([Path(os.path.abspath(file)) for file in files])
     problems: list[Problem] = []
-    for file in files:
-        problems.extend(checker.check_file(file))
+    with paused_gc():
+        for file in files:
+            problems.extend(checker.check_file(file))
     return problems

@@ -12,7 +12,7 @@ For every link of every file (see :mod:`awesome_prune.links.extract`):
 * the target must stay inside ``root`` and exist, with the exact case of every path segment;
 * a slash after a file name (``file.md/``, ``file.md/#x``) is an error: GitHub breaks it;
 * a fragment (``#x``, ``file.md#x``) is percent-decoded and must name an anchor of the target
-  markdown file (:func:`awesome_prune.anchors.document_anchors`, computed once per file); GitHub's
+  markdown file (:func:`awesome_prune.anchors.document_anchors`); GitHub's
   own ``user-content-`` prefix is accepted; ``#`` alone and ``#top`` always work; fragments into
   folders, non-markdown files and ``?plain=1`` views are not checked;
 * a fragment that matches an anchor only up to case is an error naming the anchor (github.com
@@ -22,6 +22,11 @@ For every link of every file (see :mod:`awesome_prune.links.extract`):
 
 Every finding is a :class:`Problem` with a one-line message; files that cannot be read are
 reported as problems on line 0, never raised.
+
+Each file is read and parsed once (:func:`awesome_prune.links.pages.scan_markdown`: its links and
+its anchors from one token stream), the checked files up front, on two cores when they are big;
+each distinct link of a file is checked once, and every file-system question is asked once,
+through a :class:`awesome_prune.links.probe.Probe` (which :mod:`.localcache` replays).
 """
 
 from __future__ import annotations
@@ -33,8 +38,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
-from awesome_prune.anchors import document_anchors
-from awesome_prune.links.extract import Link, extract_links
+from awesome_prune.links.extract import Link
+from awesome_prune.links.pages import Scan, map_files, paused_gc, scan_markdown
+from awesome_prune.links.probe import Probe
 
 __all__ = ["MARKDOWN_SUFFIXES", "Problem", "check_local"]
 
@@ -70,20 +76,6 @@ def _one_line(message: str) -> str:
     return _LINE_BREAKING.sub(lambda match: ascii(match[0])[1:-1], message)
 
 
-def _read_text(path: Path) -> tuple[str | None, str]:
-    """(text, '') or (None, reason)."""
-    try:
-        return path.read_text(encoding="utf-8"), ""
-    except FileNotFoundError:
-        return None, "file not found"
-    except UnicodeDecodeError:
-        return None, "not UTF-8 text"
-    except OSError as exc:
-        return None, exc.strerror or exc.__class__.__name__
-    except ValueError:  # a NUL character in the path
-        return None, "invalid file name"
-
-
 def _without_slash_after_file(url: str) -> str:
     """``url`` with the slashes that end its path part removed (``a.md/#x`` → ``a.md#x``)."""
     head, hash_sep, fragment = url.partition("#")
@@ -101,11 +93,14 @@ def _repo_key(repo_url: str | None) -> tuple[str, str, str] | None:
 
 
 class _Checker:
-    def __init__(self, root: Path, repo_url: str | None) -> None:
+    def __init__(self, root: Path, repo_url: str | None, probe: Probe | None = None) -> None:
         self.root = Path(os.path.abspath(root))
         self.repo = _repo_key(repo_url)
-        self._anchors: dict[Path, tuple[list[str], str]] = {}
-        self._listings: dict[Path, list[str]] = {}
+        self.probe = probe if probe is not None else Probe()
+        self._scans: dict[Path, Scan] = {}
+        self._anchor_sets: dict[Path, frozenset[str]] = {}
+        self._checked: dict[Path, dict[str, tuple[str, str] | None]] = {}
+        self._resolved: dict[Path, dict[str, tuple[str, Path, bool]]] = {}
 
     # -- paths ------------------------------------------------------------------------------
 
@@ -116,16 +111,11 @@ class _Checker:
             return str(path)
 
     def _listing(self, folder: Path) -> list[str]:
-        if folder not in self._listings:
-            try:
-                self._listings[folder] = sorted(os.listdir(folder))
-            except (OSError, ValueError):  # missing, not a folder, NUL in the name, …
-                self._listings[folder] = []
-        return self._listings[folder]
+        return self.probe.listing(folder)
 
     def exists_exactly(self, target: Path) -> bool:
         """Whether ``target`` (inside root) exists with the exact case of every segment."""
-        if not os.path.exists(target):
+        if not self.probe.exists(target):
             return False
         folder = self.root
         for part in target.relative_to(self.root).parts:
@@ -152,13 +142,26 @@ class _Checker:
 
     # -- anchors ----------------------------------------------------------------------------
 
+    def scan(self, path: Path) -> Scan:
+        """The links and anchors of markdown file ``path`` (read and parsed once)."""
+        if path not in self._scans:
+            self._note(path, scan_markdown(path))
+        return self._scans[path]
+
+    def _note(self, path: Path, scan: Scan) -> None:
+        self._scans[path] = scan
+        self.probe.record["read"][str(path)] = scan.digest
+
+    def prefetch(self, paths: list[Path]) -> None:
+        """Scan ``paths`` now, on two cores when they are big enough (see :func:`map_files`)."""
+        todo = [path for path in dict.fromkeys(paths) if path not in self._scans]
+        for path, scan in zip(todo, map_files(scan_markdown, todo)):
+            self._note(path, scan)
+
     def anchors_of(self, target: Path) -> tuple[list[str], str]:
         """(anchor names, '') or ([], reason the file could not be read)."""
-        if target not in self._anchors:
-            text, reason = _read_text(target)
-            names = [a.name for a in document_anchors(text)] if text is not None else []
-            self._anchors[target] = (names, reason)
-        return self._anchors[target]
+        scan = self.scan(target)
+        return scan.anchors, scan.reason
 
     def check_fragment(self, fragment: str, target: Path) -> str | None:
         """An error message for ``#fragment`` into markdown file ``target``, or None."""
@@ -169,7 +172,9 @@ class _Checker:
         wanted = [fragment]
         if fragment.startswith(_USER_CONTENT):
             wanted.append(fragment[len(_USER_CONTENT):])
-        if any(name in names for name in wanted):
+        if target not in self._anchor_sets:
+            self._anchor_sets[target] = frozenset(names)
+        if any(name in self._anchor_sets[target] for name in wanted):
             return None
         for name in wanted:
             same_but_case = [a for a in names if a.lower() == name.lower()]
@@ -201,6 +206,35 @@ class _Checker:
         head, has_fragment, fragment = spec.partition("#")
         path_text, _, query = head.partition("?")
         path_text = unquote(path_text)
+        kind, target, markdown = self._resolve(source, path_text)
+        if kind == "outside":
+            return ("error", f"'{path_text or url}' leads outside the repository")
+        if kind == "slash":
+            return (
+                "error",
+                f"slash after the file name '{self.display(target)}' breaks the link; "
+                f"use '{_without_slash_after_file(url)}'",
+            )
+        if kind == "missing":
+            hint = self.suggest_sibling(target)
+            return ("error", f"'{self.display(target)}' does not exist{hint}")
+
+        fragment = unquote(fragment)
+        if not has_fragment or fragment == "" or fragment.lower() == "top":
+            return None
+        if not markdown:
+            return None
+        if "plain=1" in query.split("&"):
+            return None
+        message = self.check_fragment(fragment, target)
+        return ("error", message) if message else None
+
+    def _resolve(self, source: Path, path_text: str) -> tuple[str, Path, bool]:
+        """('outside' | 'slash' | 'missing' | 'ok', target, whether a markdown file) of a link's
+        decoded path; once per path and file."""
+        resolved = self._resolved.setdefault(source, {})
+        if path_text in resolved:
+            return resolved[path_text]
         if not path_text:
             target = source
         elif path_text.startswith("/"):
@@ -208,48 +242,47 @@ class _Checker:
         else:
             target = source.parent / path_text
         target = Path(os.path.normpath(target))
-
+        markdown = False
         if target != self.root and self.root not in target.parents:
-            return ("error", f"'{path_text or url}' leads outside the repository")
-        if path_text.endswith("/") and path_text.rstrip("/") and os.path.isfile(target):
-            return (
-                "error",
-                f"slash after the file name '{self.display(target)}' breaks the link; "
-                f"use '{_without_slash_after_file(url)}'",
-            )
-        if not self.exists_exactly(target):
-            hint = self.suggest_sibling(target)
-            return ("error", f"'{self.display(target)}' does not exist{hint}")
-
-        fragment = unquote(fragment)
-        if not has_fragment or fragment == "" or fragment.lower() == "top":
-            return None
-        if not os.path.isfile(target) or target.suffix.lower() not in MARKDOWN_SUFFIXES:
-            return None
-        if "plain=1" in query.split("&"):
-            return None
-        message = self.check_fragment(fragment, target)
-        return ("error", message) if message else None
+            kind = "outside"
+        elif path_text.endswith("/") and path_text.rstrip("/") and self.probe.isfile(target):
+            kind = "slash"
+        elif not self.exists_exactly(target):
+            kind = "missing"
+        else:
+            kind = "ok"
+            markdown = self.probe.isfile(target) and target.suffix.lower() in MARKDOWN_SUFFIXES
+        resolved[path_text] = (kind, target, markdown)
+        return resolved[path_text]
 
     def check_file(self, file: Path) -> list[Problem]:
         source = Path(os.path.abspath(file))
         shown = self.display(source)
-        text, reason = _read_text(source)
-        if text is None:
-            return [Problem(shown, 0, "", "error", _one_line(f"cannot read file: {reason}"))]
+        scan = self.scan(source)
+        if scan.reason:
+            return [Problem(shown, 0, "", "error", _one_line(f"cannot read file: {scan.reason}"))]
         problems: list[Problem] = []
-        for link in extract_links(text):
-            found = self.check_link(source, link)
+        checked = self._checked.setdefault(source, {})  # url → answer: it depends on nothing else
+        for url, line in scan.links:
+            if url not in checked:
+                checked[url] = self.check_link(source, Link(url, line, ""))
+            found = checked[url]
             if found is not None:
                 severity, message = found
-                problems.append(Problem(shown, link.line, link.url, severity, _one_line(message)))
+                problems.append(Problem(shown, line, url, severity, _one_line(message)))
         return problems
 
 
-def check_local(files: list[Path], root: Path, repo_url: str | None = None) -> list[Problem]:
-    """Problems of the in-repository links of ``files`` (see the module docstring), in order."""
-    checker = _Checker(root, repo_url)
+def check_local(files: list[Path], root: Path, repo_url: str | None = None,
+                probe: Probe | None = None) -> list[Problem]:
+    """Problems of the in-repository links of ``files`` (see the module docstring), in order.
+
+    ``probe`` (optional) answers, and writes down, every file-system question of the check.
+    """
+    checker = _Checker(root, repo_url, probe)
+    checker.prefetch([Path(os.path.abspath(file)) for file in files])
     problems: list[Problem] = []
-    for file in files:
-        problems.extend(checker.check_file(file))
+    with paused_gc():
+        for file in files:
+            problems.extend(checker.check_file(file))
     return problems

@@ -6,6 +6,10 @@ category, challenge/challenge.md) and, when the built site is there (`_site/`), 
 (internal links only). With paths, the given markdown files and the `*.md` files under the given
 folders (hidden folders skipped); each is its own source.
 
+Without paths the local results are kept in `.cache/links-local.json` (see :mod:`.localcache`;
+`--no-cache` turns that off): a run whose files, targets and folders have not changed since the
+last one is answered from it without parsing a page.
+
 Nothing is printed: the result is a :class:`LinkReport` of :class:`Finding` values (problems, and
 with `external` every checked URL that works), formatted by :mod:`.report`. Bad options and
 missing paths raise SettingsError; a taxonomy that cannot be read raises ProblemsError.
@@ -24,8 +28,11 @@ from ..models import LinkSettings, Settings
 from .config import LinkFlags, remote_options
 from .extract import extract_links
 from .html import check_html
+from .local import Problem as LocalProblem
 from .local import _Checker as _LocalChecker
 from .local import check_local
+from .localcache import CACHE_FILE, LocalCache
+from .probe import Probe
 from .sources import Origin, SourceIndex
 
 __all__ = ["Finding", "LinkReport", "Place", "check_links"]
@@ -107,9 +114,10 @@ def _generated(root: Path) -> tuple[Settings, list[str]]:
 
 
 class _Run:
-    def __init__(self, root: Path, settings: Settings | None):
+    def __init__(self, root: Path, settings: Settings | None, cache: LocalCache | None = None):
         self.root = root
         self.settings = settings
+        self.cache = cache  # stored local results (generated pages only)
         self.index = SourceIndex(root, settings)
         self.pages: dict[str, list[str]] = {}  # generated path → its lines
         self.findings: list[Finding] = []
@@ -135,8 +143,14 @@ class _Run:
 
     def local(self, files: list[Path], check_root: Path, repo: str | None, generated: bool,
               prefix: str = "") -> None:
-        checker = check_html if prefix else (lambda fs, r: check_local(fs, r, repo))
-        for problem in checker(files, check_root):
+        def checker(fs: list[Path], r: Path, probe: Probe | None = None) -> list[LocalProblem]:
+            return check_html(fs, r, probe) if prefix else check_local(fs, r, repo, probe)
+
+        if self.cache is not None:
+            found = self.cache.problems("html" if prefix else "markdown", files, check_root, repo, checker)
+        else:
+            found = checker(files, check_root)
+        for problem in found:
             place = Place(prefix + problem.path, problem.line)
             status = "warning" if problem.severity == "warning" else "broken"
             self.add(problem.url, status, problem.message, place, generated)
@@ -189,7 +203,8 @@ def check_links(root: Path, paths: Sequence[Path] = (), *, external: bool = Fals
     options = remote_options(root, settings.links if settings else LinkSettings(), flags or LinkFlags(),
                              github_token)
     repo = settings.repository if settings else None
-    run = _Run(root, settings)
+    cache = None if given or (flags is not None and flags.no_cache) else LocalCache(root / CACHE_FILE)
+    run = _Run(root, settings, cache)
     markdown: list[tuple[Path, str]] = []  # (file, path as shown) of the markdown files checked
     html_pages = 0
 
