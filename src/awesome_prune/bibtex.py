@@ -12,6 +12,7 @@ Characters with no common LaTeX spelling (CJK, most symbols) are kept as UTF-8.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import Iterable
 
@@ -47,6 +48,8 @@ _CLOSERS = ".,:;!?)]\"'"
 
 
 def _balanced(text: str) -> bool:
+    if "{" not in text and "}" not in text:
+        return True
     depth = 0
     for ch in text:
         depth += {"{": 1, "}": -1}.get(ch, 0)
@@ -88,6 +91,9 @@ def latex_escape(text: str, balanced: bool | None = None) -> str:
 def _needs_protection(word: str) -> bool:
     """Capitals after the first letter of a word or of a hyphenated part: acronyms and names such
     as LLaMA, SparseGPT, N:M, LLM-Pruner (but not One-Shot, which a style may lower-case)."""
+    rest = word[1:]
+    if rest.islower() or rest.isascii() and rest == rest.lower():
+        return False  # no capital after the first character at all (pure speed)
     for part in word.split("-"):
         letters = [ch for ch in part if ch.isalpha()]
         if any(ch.isupper() for ch in letters[1:]):
@@ -95,8 +101,16 @@ def _needs_protection(word: str) -> bool:
     return False
 
 
+# A title with nothing to escape or protect is its own BibTeX (pure speed): ASCII without LaTeX
+# specials or braces, and no capital after a letter of the same word or hyphenated part.
+_PLAIN_TITLE = re.compile(r"[ !\"'()*+,\-./0-9:;=?@A-Z\[\]`a-z]*")
+_CAPITAL_INSIDE = re.compile(r"[A-Za-z][^ -]*[A-Z]")
+
+
 def bibtex_title(title: str) -> str:
     """A title for BibTeX: escaped, with words whose case must survive the style wrapped in braces."""
+    if _PLAIN_TITLE.fullmatch(title) and not _CAPITAL_INSIDE.search(title):
+        return title
     balanced = _balanced(title)
     words = []
     for word in title.split(" "):
@@ -160,7 +174,11 @@ def entry(paper: Paper) -> str:
 
 def bibliography(papers: Iterable[Paper], header: str = "") -> str:
     """Entries separated by blank lines; `header` lines are written first as `%` comments."""
+    return join_entries([entry(p) for p in papers], header)
+
+
+def join_entries(entries: list[str], header: str = "") -> str:
+    """`bibliography` of entries already written by `entry`."""
     parts = [f"% {line}\n" if line else "%\n" for line in header.splitlines()]
     text = "".join(parts)
-    entries = [entry(p) for p in papers]
     return text + ("\n" if text and entries else "") + "\n".join(entries)

@@ -1,4 +1,10 @@
-"""The build stage: catalog → rendered outputs → written files (or a comparison in check mode)."""
+"""The build stage: records → rendered outputs → written files (or a comparison in check mode).
+
+`render_catalog(load_catalog(root))` is the reference path. `build` takes the two-core path of
+`digest` (each record validated and rendered into pieces by whichever process reads it), which
+gives the same outputs; the static site, when asked for, is rendered by a forked child meanwhile
+(`parallel.in_child`). Nothing is written before everything is rendered.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +12,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .catalog import Catalog, load_catalog
+from .catalog import Catalog
 from .derived import derived_outputs
+from .parallel import in_child
 from .render import Renderer
+from .settings import load_settings
 from .write import Difference, differences, write_outputs
 
 if TYPE_CHECKING:
     from .site import SiteWrite
+
+TEMPLATE_CACHE = ".cache/templates"  # compiled templates (jinja2 bytecode), keyed by their source; not in check mode
 
 
 @dataclass
@@ -33,21 +43,47 @@ def render_catalog(catalog: Catalog) -> dict[str, str]:
     return outputs
 
 
-def build(root: Path, check: bool = False, site_dir: Path | None = None) -> BuildResult:
+def build(root: Path, check: bool = False, site_dir: Path | None = None, stamp: bool = False) -> BuildResult:
     """Validate and render everything; write what changed, or only compare when `check`.
 
     With `site_dir` (the CLI passes `<root>/_site` unless told otherwise) the static site is
     rendered and written there too, after the markdown outputs; `check` never touches the site.
+    With `stamp` (the CLI), a build that succeeds records its inputs and outputs for
+    `buildstamp.up_to_date` (never in check mode).
     """
-    catalog = load_catalog(root)
-    outputs = render_catalog(catalog)
-    if check:
-        return BuildResult(outputs, [], differences(root, outputs))
-    if site_dir is not None:
-        from .site import render_site, write_site
+    from .digest import digest_list
 
-        site_outputs = render_site(catalog)  # rendered before anything is written: template errors stop early
-        written = write_outputs(root, outputs)
-        site = write_site(site_dir, site_outputs, root=root)
-        return BuildResult(outputs, written, [], site)
-    return BuildResult(outputs, write_outputs(root, outputs), [])
+    snapshot = None
+    if stamp and not check:
+        from .buildstamp import Snapshot
+
+        snapshot = Snapshot(root)  # every input is recorded before it is read
+        snapshot.add(load_settings(root))
+    with_site = site_dir is not None and not check
+    digested = digest_list(root, keep_records=with_site)
+    if check:
+        outputs = digested.outputs()
+        return BuildResult(outputs, [], differences(root, outputs))
+    rendered_site = None
+    cache = root / TEMPLATE_CACHE
+    if with_site:
+        from .site import render_site
+
+        # rendered before anything is written: template errors stop early
+        with in_child(lambda: render_site(digested.catalog(), cache), enabled=len(digested.records) > 200) as site:
+            outputs = digested.outputs(cache)
+            rendered_site = site()
+    else:
+        outputs = digested.outputs(cache)
+    result = BuildResult(outputs, write_outputs(root, outputs), [])
+    if rendered_site is not None:
+        from .site import write_site
+
+        result.site = write_site(site_dir, rendered_site, root=root)
+    if snapshot is not None:
+        from .buildstamp import record
+
+        snapshot.add_records([file.name for file, _ in digested.inputs.entries],
+                             [digest.signature for _, digest in digested.records])
+        record(root, snapshot, outputs, site_dir, rendered_site)
+    return result

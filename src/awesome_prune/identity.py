@@ -13,10 +13,19 @@ _ARXIV_ID = re.compile(r"^(\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})(v\d+)?$"
 _MARKS = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")  # combining marks
 _NOT_ALNUM = re.compile(r"[\W_]+")
 _ARXIV_DOI = re.compile(r"^10\.48550/arxiv\.(.+)$", re.I)
+# The usual spellings, read at once (pure speed: each gives what the general code below gives).
+_PLAIN_ARXIV = re.compile(r"https?://arxiv\.org/(?:abs|pdf|html)/(\d{4}\.\d{4,5})(?:v\d+)?(?:\.pdf)?/?")
+_PLAIN_HOST = re.compile(r"https?://([A-Za-z0-9.-]+)(?:[/?#]|$)")
 
 
 def arxiv_id(text: str) -> str | None:
     """`2306.11695` from an arXiv id, abs/pdf URL or arXiv DOI, without its version suffix."""
+    plain = _PLAIN_ARXIV.fullmatch(text)
+    if plain:
+        return plain[1]
+    host = _PLAIN_HOST.match(text)
+    if host and host[1].lower() not in ("arxiv.org", "doi.org", "dx.doi.org") and not host[1].lower().endswith(".arxiv.org"):
+        return None
     text = text.strip()
     parts = urlsplit(text)
     if parts.scheme in ("http", "https"):
@@ -39,6 +48,9 @@ def arxiv_id(text: str) -> str | None:
 
 
 def openreview_id(url: str) -> str | None:
+    host = _PLAIN_HOST.match(url)
+    if host and host[1].lower() not in ("openreview.net", "www.openreview.net"):
+        return None
     parts = urlsplit(url)
     if (parts.hostname or "").lower() not in ("openreview.net", "www.openreview.net"):
         return None
@@ -50,6 +62,9 @@ def openreview_id(url: str) -> str | None:
 
 def doi(text: str) -> str | None:
     """The DOI, lower-cased, from `10.…` or a doi.org URL (arXiv DOIs count as arXiv ids instead)."""
+    host = _PLAIN_HOST.match(text)
+    if host and host[1].lower() not in ("doi.org", "dx.doi.org"):
+        return None
     parts = urlsplit(text.strip())
     if parts.scheme in ("http", "https"):
         if (parts.hostname or "").lower() not in ("doi.org", "dx.doi.org"):

@@ -1,13 +1,16 @@
 """YAML files → plain Python data, with every mistake reported at its file, line and column.
 
-Values are built straight from libyaml's parser events (when libyaml is available), which is
-faster than PyYAML's composer and constructor and lets us refuse what PyYAML would silently
-accept (duplicate keys, anchors and aliases). No nodes are kept: the line of a field is found
-again on demand by `Source.position`, which re-reads the file only when a message needs it.
+Records in the common shape are read by `fastyaml`, a strict line reader that gives exactly what
+`yaml.load` gives or declines. Everything else is built straight from libyaml's parser events
+(when libyaml is available), which is faster than PyYAML's composer and constructor and lets us
+refuse what PyYAML would silently accept (duplicate keys, anchors and aliases); every error
+message comes from there. No nodes are kept: the line of a field is found again on demand by
+`Source.position`, which re-reads the file only when a message needs it.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +19,7 @@ from typing import Any
 import yaml
 from yaml.constructor import SafeConstructor
 
+from . import fastyaml
 from .errors import Problem, ProblemsError
 
 MAX_BYTES = 256 * 1024
@@ -164,6 +168,9 @@ def _document(text: str) -> Any:
 
 def parse_yaml(text: str, path: str) -> Any:
     """Parse one YAML document; raise ProblemsError with one positioned problem on failure."""
+    data = fastyaml.parse(text)  # declines empty files, tabs and anything unusual
+    if data is not None:
+        return data
     if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
         raise fail(path, 1, 1, "file is empty; a record is a mapping of fields (see papers/README or `awesome-prune new`)")
     tab = _TAB_INDENT.search(text)
@@ -185,20 +192,49 @@ def parse_yaml(text: str, path: str) -> Any:
         raise fail(path, 1, 1, f"YAML syntax: {exc}") from None
 
 
+def read_limited(file: Path | str, path: str) -> bytes:
+    """The bytes of a file of at most MAX_BYTES (one open, one fstat, usually one read)."""
+    return read_with_stat(file, path)[0]
+
+
+def read_with_stat(file: Path | str, path: str) -> tuple[bytes, os.stat_result]:
+    """`read_limited`, with the file's status as it was when read (for `buildstamp`)."""
+    try:
+        fd = os.open(file, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+        try:
+            st = os.fstat(fd)
+            if st.st_size > MAX_BYTES:
+                raise fail(path, 0, 0, f"file is {st.st_size // 1024} KiB; the limit is {MAX_BYTES // 1024} KiB")
+            data = os.read(fd, st.st_size + 1)
+            if len(data) <= st.st_size:
+                return data, st
+            chunks = [data]  # the file grew since fstat: read to its end, as read_bytes() would
+            while chunks[-1]:
+                chunks.append(os.read(fd, 1 << 16))
+            return b"".join(chunks), st
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        raise fail(path, 0, 0, f"cannot read: {exc.strerror}") from None
+
+
 def load_mapping(file: Path, path: str) -> Source:
     """Read and parse one YAML file that must hold a mapping."""
+    return Source(path, file, parse_mapping(read_yaml(file, path)[0], path))
+
+
+def read_yaml(file: Path, path: str) -> tuple[bytes, os.stat_result]:
+    """The bytes of a .yaml file and its status when read (the first half of `load_mapping`)."""
     if file.suffix != ".yaml":
         hint = f"rename it to {file.stem}.yaml" if file.suffix == ".yml" else "only .yaml files belong here"
         raise fail(path, 0, 0, f"not a .yaml file; {hint}")
-    try:
-        size = file.stat().st_size
-        if size > MAX_BYTES:
-            raise fail(path, 0, 0, f"file is {size // 1024} KiB; the limit is {MAX_BYTES // 1024} KiB")
-        raw = file.read_bytes()
-    except OSError as exc:
-        raise fail(path, 0, 0, f"cannot read: {exc.strerror}") from None
+    return read_with_stat(file, path)
+
+
+def parse_mapping(raw: bytes, path: str) -> dict:
+    """The mapping a YAML file's bytes hold (the second half of `load_mapping`)."""
     data = parse_yaml(_decode(raw, path), path)
     if not isinstance(data, dict):
         kind = {list: "a list", type(None): "nothing"}.get(type(data), f"a single value ({data!r})")
         raise fail(path, 1, 1, f"expected a mapping of fields (key: value), got {kind}")
-    return Source(path, file, data)
+    return data

@@ -12,10 +12,17 @@ from urllib.parse import quote
 _INLINE_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&$!#])")
 _SPACES = re.compile(r"\s+")
 _HTML_START = re.compile(r"<(?=[A-Za-z/!?])")
+_PIPE = re.compile(r"(?<!\\)((?:\\\\)*)\|")
+_GITHUB = re.compile(r"^https?://(?:www\.)?github\.com/([A-Za-z0-9-]+)/([A-Za-z0-9._-]+?)(?:\.git)?(?:[/?#].*)?$")
+_TARGET_SPECIAL = re.compile(r"[\\|<>()]")
 
 
 def one_line(text: str) -> str:
     """Collapse every run of whitespace (newlines included) to one space and trim the ends."""
+    # Every whitespace character but the space is unprintable, so printable text with no double
+    # space and no space at either end is already on one line.
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text
     return _SPACES.sub(" ", text).strip()
 
 
@@ -27,13 +34,16 @@ def escape_text(text: str) -> str:
 def cell(markdown: str) -> str:
     """Contributor markdown → one GFM table cell: one line, pipes escaped, raw HTML shown as text."""
     text = one_line(markdown)
-    text = _HTML_START.sub("&lt;", text)
+    if "<" in text:
+        text = _HTML_START.sub("&lt;", text)
     # A pipe already escaped stays escaped; every other pipe gets its backslash.
-    return re.sub(r"(?<!\\)((?:\\\\)*)\|", r"\1\\|", text)
+    return _PIPE.sub(r"\1\\|", text) if "|" in text else text
 
 
 def link_target(url: str) -> str:
     """A URL as a markdown link destination that survives a table cell (validated URLs have no spaces)."""
+    if not _TARGET_SPECIAL.search(url):
+        return url
     return url.replace("\\", "%5C").replace("|", "%7C").replace("<", "%3C").replace(">", "%3E") \
         .replace("(", "%28").replace(")", "%29")
 
@@ -50,5 +60,5 @@ def badge_url(label: str, message: str, color: str) -> str:
 
 def github_repo(url: str) -> str | None:
     """`owner/name` when `url` points into a GitHub repository."""
-    match = re.match(r"^https?://(?:www\.)?github\.com/([A-Za-z0-9-]+)/([A-Za-z0-9._-]+?)(?:\.git)?(?:[/?#].*)?$", url)
+    match = _GITHUB.match(url)
     return f"{match.group(1)}/{match.group(2)}" if match else None

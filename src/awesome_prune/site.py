@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Iterable
@@ -35,7 +34,8 @@ from markupsafe import Markup
 from .catalog import Catalog
 from .errors import Problem, ProblemsError
 from .models import Category, Paper, Taxonomy, Value
-from .render import sort_papers
+from .parallel import MIN_ITEMS, ordered_map
+from .render import bytecode_cache, sort_papers
 from .write import write_atomic
 
 SITE_DIR = "_site"  # default output folder, relative to the list's root
@@ -178,12 +178,14 @@ def _value_anchors(category: Category) -> dict[str, str]:
 
 
 class SiteRenderer:
-    def __init__(self, catalog: Catalog):
+    def __init__(self, catalog: Catalog, cache: Path | None = None):
         self.catalog = catalog
         self.settings = catalog.settings
         self.taxonomy = catalog.taxonomy
         self.folder = catalog.root / self.settings.templates / TEMPLATE_DIR
         self.md = markdown()
+        self._block_html: dict[str, Markup] = {}
+        self._inline_html: dict[str, Markup] = {}
         self.spellings = {c.key: {s.casefold(): v for v in c.values for s in [v.name, *v.aliases]}
                           for c in self.taxonomy.categories}
         self.pages = {c.key: f"concepts/{PurePosixPath(c.page).stem}.html" for c in self.taxonomy.categories}
@@ -196,15 +198,23 @@ class SiteRenderer:
             keep_trailing_newline=True,
             trim_blocks=True,
             lstrip_blocks=True,
+            bytecode_cache=bytecode_cache(cache),
+            auto_reload=False,  # one render: templates are not looked at again on each include
         )
         self.env.filters.update(md=self.render_markdown, md_inline=self.render_inline, href=safe_href)
         self.env.globals.update(settings=self.settings, taxonomy=self.taxonomy, concept_pages=self.pages)
 
     def render_markdown(self, text: str) -> Markup:
-        return Markup(self.md.render(text.strip()))
+        found = self._block_html.get(text)
+        if found is None:
+            found = self._block_html[text] = Markup(self.md.render(text.strip()))
+        return found
 
     def render_inline(self, text: str) -> Markup:
-        return Markup(self.md.renderInline(text.strip()))
+        found = self._inline_html.get(text)  # challenge notes show on two pages: rendered once
+        if found is None:
+            found = self._inline_html[text] = Markup(self.md.renderInline(text.strip()))
+        return found
 
     def chips(self, paper: Paper) -> tuple[Chip, ...]:
         chips = []
@@ -215,8 +225,25 @@ class SiteRenderer:
                 chips.append(Chip(category, value, ref.detail, href))
         return tuple(chips)
 
+    def _prime(self, papers: list[Paper]) -> None:
+        """Render the papers' markdown ahead of the pages, on two cores when there are many (the
+        filters then find it done); the HTML is what the filters would give."""
+        block = list(dict.fromkeys(p.takeaway for p in papers))
+        inline = list(dict.fromkeys(note for p in papers for note in p.notes.challenges))
+        if len(block) + len(inline) < MIN_ITEMS:
+            return
+        jobs = [(True, text) for text in block] + [(False, text) for text in inline]
+
+        def html(job: tuple[bool, str]) -> str:
+            return self.md.render(job[1].strip()) if job[0] else self.md.renderInline(job[1].strip())
+
+        with ordered_map(html, jobs) as results:
+            for (is_block, text), result in zip(jobs, results):
+                (self._block_html if is_block else self._inline_html)[text] = Markup(result)
+
     def render(self) -> dict[str, Output]:
         shown = sort_papers((p for p in self.catalog.records if not p.draft), self.settings.order)
+        self._prime(shown)
         views = []
         for paper in shown:
             chips = self.chips(paper)
@@ -226,15 +253,17 @@ class SiteRenderer:
         years = sorted({p.year for p in shown}, reverse=True)
         by_year = [(year, [v for v in views if v.paper.year == year]) for year in years]
 
+        members: dict[tuple[str, str], list[Paper]] = {(c.key, v.name): [] for c in self.taxonomy.categories
+                                                       for v in c.values}
+        for view in views:  # each paper once under each (category, value) it carries, in list order
+            for key in dict.fromkeys((c.category.key, c.value.name) for c in view.chips):
+                members[key].append(view.paper)
         categories = []
         for category in self.taxonomy.categories:
             values = []
             for value in category.values:
-                carriers = tuple(v.paper for v in views
-                                 if any(c.category.key == category.key and c.value.name == value.name
-                                        for c in v.chips))
                 values.append(ValueView(value, self.anchors[category.key][value.name],
-                                        tag_token(category, value), carriers))
+                                        tag_token(category, value), tuple(members[(category.key, value.name)])))
             categories.append(CategoryView(category, self.pages[category.key], tuple(values)))
 
         outputs: dict[str, Output] = {}
@@ -268,14 +297,15 @@ class SiteRenderer:
         return found
 
 
-def render_site(catalog: Catalog) -> dict[str, Output]:
-    """Every file of the site, by path relative to the site folder (POSIX separators)."""
+def render_site(catalog: Catalog, cache: Path | None = None) -> dict[str, Output]:
+    """Every file of the site, by path relative to the site folder (POSIX separators); `cache`: a
+    folder for compiled templates."""
     folder = catalog.root / catalog.settings.templates / TEMPLATE_DIR
     where = f"{catalog.settings.templates}/{TEMPLATE_DIR}"
     if not (folder / "index.html.j2").is_file():
         raise ProblemsError([Problem(where, 0, 0, "", "no site templates here (index.html.j2 missing)")])
     try:
-        return SiteRenderer(catalog).render()
+        return SiteRenderer(catalog, cache).render()
     except jinja2.TemplateError as exc:
         name = getattr(exc, "filename", None) or getattr(exc, "name", None) or where
         line = getattr(exc, "lineno", None) or 0
@@ -290,18 +320,6 @@ class SiteWrite:
     folder: Path
     written: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
-
-
-def _write_bytes_atomic(file: Path, data: bytes) -> None:
-    file.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{file.name}.", suffix=".tmp", dir=file.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, file)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _encoded(content: Output) -> bytes:
@@ -352,10 +370,7 @@ def write_site(folder: Path, outputs: dict[str, Output], root: Path | None = Non
             pass
         if target.is_symlink():
             target.unlink()
-        if isinstance(content, str):
-            write_atomic(target, content)
-        else:
-            _write_bytes_atomic(target, content)
+        write_atomic(target, data)
         result.written.append(path)
 
     if folder.is_dir():

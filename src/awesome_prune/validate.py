@@ -11,12 +11,12 @@ import types
 import typing
 from typing import Any, get_args, get_origin
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from .errors import Problem, suggest
 from .identity import paper_keys
 from .load import Source
-from .models import Paper, Taxonomy
+from .models import Paper, TagEntry, Taxonomy, Venue
 
 T = typing.TypeVar("T", bound=BaseModel)
 
@@ -104,6 +104,65 @@ def check_model(source: Source, model: type[T]) -> tuple[T | None, list[Problem]
         return None, schema_problems(exc, source, model)
 
 
+class PaperChecker:
+    """`check_model(source, Paper)`, faster: venues and tag entries repeat across records, so each
+    distinct one is validated once and its (frozen) model handed to pydantic in place of the raw
+    value, which pydantic then takes as it is. A record with any problem is validated again from
+    its raw data, so messages are exactly `check_model`'s."""
+
+    LIMIT = 4096  # distinct values kept per cache
+
+    def __init__(self) -> None:
+        self._venues: dict = {}
+        self._tags: dict = {}
+        self._tag_adapter: TypeAdapter | None = None
+
+    def check(self, source: Source) -> tuple[Paper | None, list[Problem]]:
+        data = source.data
+        if type(data) is dict:
+            try:
+                return Paper.model_validate(self._known(data)), []
+            except ValidationError:
+                pass
+        return check_model(source, Paper)
+
+    @staticmethod
+    def _key(value: Any) -> Any:
+        """A key telling raw values apart by type too (1, 1.0 and True are equal in Python)."""
+        if type(value) is dict:
+            return tuple((k, type(v), v) for k, v in value.items())
+        return type(value), value
+
+    def _model(self, cache: dict, value: Any, validate) -> Any:
+        try:
+            key = self._key(value)
+            found = cache.get(key)
+        except TypeError:  # unhashable (a list inside): left to pydantic
+            return value
+        if found is None:
+            try:
+                found = validate(value)
+            except ValidationError:
+                return value
+            if len(cache) < self.LIMIT:
+                cache[key] = found
+        return found
+
+    def _known(self, data: dict) -> dict:
+        data = dict(data)
+        venue = data.get("venue")
+        if type(venue) is dict:
+            data["venue"] = self._model(self._venues, venue, Venue.model_validate)
+        tags = data.get("tags")
+        if type(tags) is dict:
+            if self._tag_adapter is None:
+                self._tag_adapter = TypeAdapter(TagEntry)
+            validate = self._tag_adapter.validate_python
+            data["tags"] = {key: [self._model(self._tags, entry, validate) for entry in entries]
+                            if type(entries) is list else entries for key, entries in tags.items()}
+        return data
+
+
 def check_taxonomy(taxonomy: Taxonomy, source: Source) -> list[Problem]:
     problems = []
 
@@ -137,8 +196,36 @@ class TagIndex:
 
     def __init__(self, taxonomy: Taxonomy):
         self.categories = taxonomy.by_key
+        # category key → spelling written exactly as a value's name or alias → that value's name
+        self.exact = {key: self._exact(category) for key, category in self.categories.items()}
+
+    @staticmethod
+    def _exact(category) -> dict[str, str]:
+        found = {}
+        for value in category.values:
+            for spelling in (value.name, *value.aliases):
+                hit = category.lookup(spelling)
+                if hit is not None and (hit.name == spelling or spelling in hit.aliases):
+                    found[spelling] = hit.name
+        return found
 
     def check(self, paper: Paper, source: Source) -> list[Problem]:
+        """Problems of the record's tags (the common case, every tag known and listed once, is a
+        lookup per tag; anything else is worked out in full)."""
+        exact = self.exact
+        for key, refs in paper.tags.items():
+            names = exact.get(key)
+            if names is None:
+                return self._check(paper, source)
+            seen = set()
+            for ref in refs:
+                name = names.get(ref.value)
+                if name is None or name in seen:
+                    return self._check(paper, source)
+                seen.add(name)
+        return []
+
+    def _check(self, paper: Paper, source: Source) -> list[Problem]:
         problems = []
         for key, refs in paper.tags.items():
             if key not in self.categories:
@@ -178,18 +265,34 @@ def check_ids(papers: list[tuple[Paper, Source]]) -> list[Problem]:
     return problems
 
 
-def check_same_paper(papers: list[tuple[Paper, Source]]) -> list[Problem]:
-    """The same paper under two records: same arXiv id, OpenReview forum, DOI or title."""
+def check_same_paper(papers: list[tuple[Paper, Source]], known: list | None = None) -> list[Problem]:
+    """The same paper under two records: same arXiv id, OpenReview forum, DOI or title.
+
+    `known`, when given, holds for each record (url, title, paper_keys(url, title)) worked out from
+    its raw data, or None; they are used when the validated record has that very url and title.
+    """
+    identities = []
+    for index, (paper, source) in enumerate(papers):
+        given = known[index] if known else None
+        if given and given[0] == paper.paper and given[1] == paper.title:
+            identities.append((given[2], source))
+        else:
+            identities.append((paper_keys(paper.paper, paper.title), source))
+    return same_paper(identities)
+
+
+def same_paper(records: list[tuple[list[tuple[str, str]], Source]]) -> list[Problem]:
+    """`check_same_paper` of records given as (their `paper_keys`, source), in file order."""
     problems = []
-    claimed: dict[tuple[str, str], tuple[Paper, Source]] = {}
-    for paper, source in papers:
+    claimed: dict[tuple[str, str], int] = {}
+    for index, (keys, source) in enumerate(records):
         reported = False
-        for kind, value in paper_keys(paper.paper, paper.title):
-            first = claimed.setdefault((kind, value), (paper, source))
-            if first[0] is paper or reported:
+        for kind, value in keys:
+            first = claimed.setdefault((kind, value), index)
+            if first == index or reported:
                 continue
             field = "title" if kind == "title" else "paper"
-            other = first[1]
+            other = records[first][1]
             o_line, o_col = other.position((field,))
             line, col = source.position((field,))
             what = "same title as" if kind == "title" else "same paper as"

@@ -15,13 +15,19 @@ class Difference:
     diff: str  # a short unified diff, or a note for a missing file
 
 
-def write_atomic(file: Path, text: str) -> None:
-    """Write via a temporary file in the same folder and rename it over the target."""
+def write_atomic(file: Path, content: str | bytes) -> None:
+    """Write text (UTF-8, LF) or bytes via a temporary file in the same folder, renamed over the target."""
     file.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{file.name}.", suffix=".tmp", dir=file.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
+        # mkstemp creates the file 0600; give it the mode the file had, or an ordinary 0644.
+        try:
+            mode = file.stat().st_mode & 0o777
+        except OSError:
+            mode = 0o644
+        os.fchmod(fd, mode)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content.encode("utf-8") if isinstance(content, str) else content)
         os.replace(tmp, file)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

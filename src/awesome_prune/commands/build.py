@@ -18,15 +18,34 @@ def add_arguments(parser) -> None:
     site.add_argument("--no-site", action="store_true", help="do not build the static site")
 
 
-def run(args) -> int:
-    from ..build import build
+SITE_DIR = "_site"  # site.SITE_DIR, not imported from there: site.py loads Jinja and markdown-it
 
+
+def run(args) -> int:
     site_dir = None
     if not args.check and not args.no_site:
-        from ..site import SITE_DIR
-
         site_dir = args.site if args.site is not None else args.root / SITE_DIR
-    result = build(args.root, check=args.check, site_dir=site_dir)
+    if not args.check:
+        from ..buildstamp import up_to_date
+
+        count = up_to_date(args.root, site_dir)
+        if count is not None:
+            print(f"{count} files up to date, 0 changed (no input or output changed since the last build)")
+            if site_dir is not None:
+                print(f"site: {site_dir}, up to date, 0 file(s) written, 0 stale file(s) removed")
+            return 0
+
+    import gc
+
+    from ..build import build
+
+    collecting = gc.isenabled()
+    gc.disable()  # a build allocates millions of objects that live to its end: collecting only costs time
+    try:
+        result = build(args.root, check=args.check, site_dir=site_dir, stamp=not args.check)
+    finally:
+        if collecting:
+            gc.enable()
     if args.check:
         for diff in result.differences:
             print(f"{diff.path}: differs from what `make build` generates", file=sys.stderr)

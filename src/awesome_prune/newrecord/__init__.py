@@ -207,6 +207,7 @@ def create_file(file: Path, text: str, shown: str) -> None:
     file.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{file.name}.", suffix=".tmp", dir=file.parent)
     try:
+        os.fchmod(fd, 0o644)  # an ordinary file, not mkstemp's 0600
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
         try:

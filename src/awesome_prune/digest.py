@@ -1,0 +1,151 @@
+"""The build's two-core path: each record read, validated and turned into its share of every
+output (its README row pieces, its JSON object, its BibTeX entry) by whichever process reads it.
+
+`parallel.ordered_map` gives a forked child the larger share of the records; it sends back plain
+strings, never model objects, so no process has to validate or rebuild every record. This process
+then runs the checks across records and puts the pages together from the pieces. The outputs and
+problems are exactly those of `load_catalog` followed by `build.render_catalog` (tests compare
+them); that pair stays the reference path, used by tests and the other commands.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from .bibtex import entry as bibtex_entry
+from .catalog import Catalog, Inputs, batches, check_records, read_inputs, read_records
+from .errors import Problem, ProblemsError
+from .export import BIBTEX_PATH, JSON_PATH, JsonWriter, bibtex_document, json_document
+from .identity import paper_keys
+from .issue_form import issue_form_outputs
+from .load import Source
+from .models import Paper
+from .parallel import MIN_ITEMS, ordered_map
+from .render import Renderer, sort_key
+from .schema import schema_outputs
+from .views import PaperView, Views
+
+CHILD_SHARE = 0.5  # both sides do the same work per record; receiving costs this process little
+
+
+class Digest(NamedTuple):
+    """One record's share of the build."""
+
+    problems: list[Problem]
+    keys: list | None  # its identities (`paper_keys`); None when it did not validate
+    order: tuple | None  # its `sort_key`; None for a draft (not shown)
+    view: PaperView | None
+    json: str
+    bib: str
+    data: Any  # the parsed record, when the records themselves are wanted (the site)
+    paper: Paper | None  # then also the model, in this process only
+    signature: Any = None  # the file as read, for `buildstamp`
+
+
+class _Worker:
+    """What each process does with a batch of record files (stage by stage, as `read_records`)."""
+
+    def __init__(self, inputs: Inputs, keep_data: bool):
+        self.inputs = inputs
+        self.keep_data = keep_data
+        self.views = Views(inputs.taxonomy) if inputs.taxonomy else None
+        self.json = JsonWriter(inputs.taxonomy) if inputs.taxonomy else None
+
+    def __call__(self, entries: list[tuple[Path, str]]) -> list[Digest]:
+        reads = read_records(entries)
+        readable = [(entry, data) for entry, (data, _, _) in zip(entries, reads) if data is not None]
+        checked = check_records(self.inputs, [entry for entry, _ in readable], [data for _, data in readable])
+        papers = [paper for paper, _, _ in checked if paper is not None]
+        shown = [paper for paper in papers if not paper.draft] if self.views else []
+        views = [self.views.paper(paper) for paper in shown]
+        jsons = [self.json.paper(paper, view.tags) for paper, view in zip(shown, views)]
+        bibs = [bibtex_entry(paper) for paper in shown]
+        order = self.inputs.settings.order
+        pieces = {id(paper): (sort_key(paper, order), view, text, bib)
+                  for paper, view, text, bib in zip(shown, views, jsons, bibs)}
+
+        digests = []
+        results = iter(checked)
+        for data, found, signature in reads:
+            if data is None:  # `found`: the problems
+                digests.append(Digest(found, None, None, None, "", "", None, None))
+                continue
+            paper, _, problems = next(results)
+            if paper is None:
+                digests.append(Digest(problems, None, None, None, "", "", None, None))
+                continue
+            if found and found[0] == paper.paper and found[1] == paper.title:  # `found`: url, title, keys
+                keys = found[2]
+            else:
+                keys = paper_keys(paper.paper, paper.title)
+            kept, model = (data, paper) if self.keep_data else (None, None)
+            order_key, view, text, bib = pieces.get(id(paper), (None, None, "", ""))
+            digests.append(Digest(problems, keys, order_key, view, text, bib, kept, model, signature))
+        return digests
+
+    def remote(self, entries: list[tuple[Path, str]]) -> list[tuple]:
+        """What the child sends: each digest as plain tuples (a third cheaper to send than
+        named ones), without the model; `_received` makes a `Digest` of it again."""
+        return [(d.problems, d.keys, d.order, d.view and tuple(d.view), d.json, d.bib, d.data, d.signature)
+                for d in self(entries)]
+
+
+def _received(digest: Digest | tuple) -> Digest:
+    if type(digest) is Digest:
+        return digest
+    problems, keys, order, view, text, bib, data, signature = digest
+    return Digest(problems, keys, order, view and PaperView(*view), text, bib, data, None, signature)
+
+
+@dataclass
+class Digested:
+    inputs: Inputs
+    records: list[tuple[tuple[Path, str], Digest]]  # every record that validated, in file order
+    views: Views | None
+
+    def outputs(self, cache: Path | None = None) -> dict[str, str]:
+        """Every file `build.render_catalog` gives for these records (`cache`: a folder for
+        compiled templates)."""
+        inputs = self.inputs
+        shown = sorted((d for _, d in self.records if d.order is not None), key=lambda d: d.order)
+        renderer = Renderer(inputs.settings, inputs.taxonomy, inputs.root / inputs.settings.templates,
+                            inputs.challenge_intro, cache)
+        outputs = renderer.render_views([d.view for d in shown], self.views)
+        outputs.update({JSON_PATH: json_document([d.json for d in shown]),
+                        BIBTEX_PATH: bibtex_document([d.bib for d in shown])})
+        outputs.update(schema_outputs(inputs.settings, inputs.taxonomy))
+        outputs.update(issue_form_outputs(inputs.settings, inputs.taxonomy))
+        return outputs
+
+    def catalog(self) -> Catalog:
+        """The records themselves (validated again where this process only has their data)."""
+        papers = []
+        for (file, path), digest in self.records:
+            paper = digest.paper if digest.paper is not None else Paper.model_validate(digest.data)
+            papers.append((paper, Source(path, file, digest.data)))
+        inputs = self.inputs
+        return Catalog(inputs.root, inputs.settings, inputs.taxonomy, papers, inputs.challenge_intro)
+
+
+def digest_list(root: Path, keep_records: bool = False) -> Digested:
+    """Read and check every record on two cores; raise one ProblemsError listing every problem."""
+    from .validate import same_paper
+
+    inputs = read_inputs(root)
+    worker = _Worker(inputs, keep_records)
+    problems = list(inputs.problems)
+    records = []
+    chunks = batches(inputs.entries)
+    with ordered_map(worker, chunks, share=CHILD_SHARE, remote=worker.remote,
+                     min_items=MIN_ITEMS // len(chunks[0]) if chunks else 1) as results:
+        for chunk, digests in zip(chunks, results):
+            for entry, digest in zip(chunk, map(_received, digests)):
+                problems += digest.problems
+                if digest.keys is not None:
+                    records.append((entry, digest))
+    problems += same_paper([(d.keys, Source(path, file, None)) for (file, path), d in records])
+    if any(p.severity == "error" for p in problems):
+        raise ProblemsError(problems)
+    return Digested(inputs, records, worker.views)

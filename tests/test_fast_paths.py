@@ -1,0 +1,230 @@
+"""Every shortcut taken for speed gives exactly what the general code gives.
+
+Shortcuts guarded by a regular expression are checked by turning the expression off (it then
+never matches) and comparing; the others against the reference code they replace, kept here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from awesome_prune import bibtex, identity, markup, models
+from awesome_prune.anchors import slugify
+from awesome_prune.catalog import Catalog, load_catalog
+from awesome_prune.export import canonical_names, paper_data, shown_papers, to_json
+from awesome_prune.models import Paper
+from awesome_prune.validate import TagIndex
+from awesome_prune.views import fast_slugify
+
+from .conftest import FIXTURE_LIST, REPO
+
+NEVER = re.compile(r"(?!)")
+TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=30)
+MIXED = st.one_of(TEXT, st.text(st.sampled_from(list(" \t\n\r\x0b\x0c\x1c\x85\xa0\u2028\u3000ab|<\\-_A.:/?#@[]()%{}")),
+                                max_size=20))
+URLS = st.builds(lambda scheme, host, path: f"{scheme}://{host}{path}",
+                 st.sampled_from(["http", "https", "HTTP", "ftp", "https:"]),
+                 st.sampled_from(["arxiv.org", "ARXIV.org", "www.arxiv.org", "openreview.net", "www.openreview.net",
+                                  "doi.org", "dx.doi.org", "example.org", "a", "x.y:80", "u@x.org", "[::1]", "", "a b.c",
+                                  "u@arxiv.org", "arxiv.org:443", "x@doi.org", "doi.org:80", "openreview.net:80",
+                                  "u:p@openreview.net", "DOI.ORG", "export.arxiv.org"]),
+                 st.one_of(st.sampled_from(["/abs/2306.11695", "/pdf/2306.11695v2.pdf", "/html/2306.11695v1/",
+                                            "/abs/cs.LG/0101001", "/forum?id=Abc_1", "/pdf?id=x%20y", "/10.1000/XyZ",
+                                            "/10.48550/arXiv.2306.11695", "/abs/2306.11695?x=1", ""]),
+                           st.text(st.sampled_from(list("abs/pdf/html/forum?id=2306.11695v12.pdf10.48550/arXiv.Xx_-%#/ \n")),
+                                   max_size=30)))
+
+
+def run(func, *args):
+    """(result, None) or (None, error message)."""
+    try:
+        return func(*args), None
+    except ValueError as exc:
+        return None, str(exc)
+
+
+# --- markup ---------------------------------------------------------------------------------
+
+SPACES = re.compile(r"\s+")
+
+
+@given(MIXED)
+def test_markup_matches_its_reference(text):
+    line = SPACES.sub(" ", text).strip()
+    assert markup.one_line(text) == line
+    cell = re.sub(r"(?<!\\)((?:\\\\)*)\|", r"\1\\|", re.sub(r"<(?=[A-Za-z/!?])", "&lt;", line))
+    assert markup.cell(text) == cell
+    target = text.replace("\\", "%5C").replace("|", "%7C").replace("<", "%3C").replace(">", "%3E") \
+        .replace("(", "%28").replace(")", "%29")
+    assert markup.link_target(text) == target
+
+
+@given(TEXT)
+def test_fast_slugify_is_slugify(text):
+    assert fast_slugify(text) == slugify(text)
+
+
+def test_fast_slugify_on_every_ascii_character():
+    for code in range(128):
+        assert fast_slugify(f"A{chr(code)}b c") == slugify(f"A{chr(code)}b c")
+
+
+# --- models ---------------------------------------------------------------------------------
+
+@settings(max_examples=300)
+@given(st.one_of(MIXED, URLS))
+def test_model_validators_match_their_general_code(text):
+    fast = [run(f, text) for f in (models._check_url, models._one_line, models._not_blank)]
+    saved = models._PLAIN_URL, models._ONE_LINE_OK, models._TEXT_OK
+    models._PLAIN_URL = models._ONE_LINE_OK = models._TEXT_OK = NEVER
+    try:
+        general = [run(f, text) for f in (models._check_url, models._one_line, models._not_blank)]
+    finally:
+        models._PLAIN_URL, models._ONE_LINE_OK, models._TEXT_OK = saved
+    assert fast == general
+
+
+# --- identity -------------------------------------------------------------------------------
+
+@settings(max_examples=300)
+@given(st.one_of(URLS, TEXT))
+def test_identity_matches_its_general_code(text):
+    fast = [f(text) for f in (identity.arxiv_id, identity.openreview_id, identity.doi)]
+    saved = identity._PLAIN_ARXIV, identity._PLAIN_HOST
+    identity._PLAIN_ARXIV = identity._PLAIN_HOST = NEVER
+    try:
+        general = [f(text) for f in (identity.arxiv_id, identity.openreview_id, identity.doi)]
+    finally:
+        identity._PLAIN_ARXIV, identity._PLAIN_HOST = saved
+    assert fast == general
+
+
+# --- bibtex ---------------------------------------------------------------------------------
+
+def reference_balanced(text: str) -> bool:
+    depth = 0
+    for ch in text:
+        depth += {"{": 1, "}": -1}.get(ch, 0)
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+def reference_needs_protection(word: str) -> bool:
+    for part in word.split("-"):
+        letters = [ch for ch in part if ch.isalpha()]
+        if any(ch.isupper() for ch in letters[1:]):
+            return True
+    return False
+
+
+@given(st.one_of(TEXT, st.text(st.sampled_from(list("aA-{}(ǅϒİß:1 ")), max_size=12)))
+def test_bibtex_shortcuts_match_their_reference(word):
+    assert bibtex._balanced(word) == reference_balanced(word)
+    assert bibtex._needs_protection(word) == reference_needs_protection(word)
+
+
+@settings(max_examples=300)
+@given(st.one_of(TEXT, st.text(st.sampled_from(list("aAbB -(){}[]:.,&_%$#'\"`?!|<>~^\\/0é")), max_size=40)))
+def test_bibtex_title_shortcut_matches_the_general_code(title):
+    fast = bibtex.bibtex_title(title)
+    saved = bibtex._PLAIN_TITLE
+    bibtex._PLAIN_TITLE = NEVER
+    try:
+        assert fast == bibtex.bibtex_title(title)
+    finally:
+        bibtex._PLAIN_TITLE = saved
+
+
+# --- exports --------------------------------------------------------------------------------
+
+def reference_json(catalog: Catalog) -> str:
+    names = canonical_names(catalog.taxonomy)
+    data = {"version": 1, "papers": [paper_data(p, names) for p in shown_papers(catalog)]}
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+@pytest.mark.parametrize("root", [REPO, FIXTURE_LIST, FIXTURE_LIST.parent / "site_list"], ids=lambda p: p.name)
+def test_json_is_what_the_indenting_encoder_writes(root):
+    catalog = load_catalog(root)
+    assert to_json(catalog) == reference_json(catalog)
+
+
+LINE = st.text(st.characters(exclude_categories=("Cs", "Cc", "Zl", "Zp")), min_size=1, max_size=12).filter(str.strip)
+
+
+@settings(max_examples=150, deadline=None)
+@given(title=LINE, name=st.one_of(st.none(), LINE), framework=st.one_of(st.none(), LINE), code=st.booleans(),
+       notes=st.lists(LINE, max_size=2), detail=st.one_of(st.none(), LINE), blog=st.booleans(),
+       value=st.sampled_from(["Structured", "fine-grained", "structured"]))
+def test_json_of_any_record(title, name, framework, code, notes, detail, blog, value):
+    base = load_catalog(FIXTURE_LIST)
+    data = {"id": "any", "title": title, "paper": "https://arxiv.org/abs/2401.99999v2",
+            "venue": {"status": "workshop", "name": name, "year": 2031}, "takeaway": title + "\n" + title,
+            "tags": {"type": [value], "data": [{"value": "Small", "detail": detail}]},
+            "notes": {"challenges": notes, **({"blog": "https://e.org/b"} if blog else {})},
+            "added": dt.date(2031, 1, 2)}
+    if code:
+        data["code"] = {"url": "https://github.com/o/r", "framework": framework}
+    paper = Paper.model_validate(data)
+    catalog = Catalog(base.root, base.settings, base.taxonomy, [*base.papers, (paper, None)], base.challenge_intro)
+    assert to_json(catalog) == reference_json(catalog)
+
+
+def test_json_of_an_empty_list():
+    base = load_catalog(FIXTURE_LIST)
+    catalog = Catalog(base.root, base.settings, base.taxonomy, [], base.challenge_intro)
+    assert to_json(catalog) == reference_json(catalog)
+
+
+# --- tags -----------------------------------------------------------------------------------
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.sampled_from(["type", "data", "typ"]),
+                       st.lists(st.sampled_from(["Structured", "structured", "Unstructured", "fine-grained",
+                                                 "Fine-Grained", "Small", "Large", "Nope"]), min_size=1, max_size=3),
+                       min_size=1, max_size=3))
+def test_tag_check_shortcut_matches_the_full_check(tags):
+    catalog = load_catalog(FIXTURE_LIST)
+    index = TagIndex(catalog.taxonomy)
+    paper, source = catalog.papers[0]
+    paper = paper.model_copy(update={"tags": Paper.model_validate(
+        {**paper.model_dump(), "tags": tags}).tags})
+    assert index.check(paper, source) == index._check(paper, source)
+
+
+# --- validation -----------------------------------------------------------------------------
+
+TAG = st.one_of(st.sampled_from(["Structured", "Small", "", " ", "x\ny"]), st.integers(), st.booleans(), st.none(),
+                st.fixed_dictionaries({"value": st.sampled_from(["Structured", "Small", "", 1])},
+                                      optional={"detail": st.one_of(st.none(), st.sampled_from(["a", "", 2, True])),
+                                                "extra": st.just("x")}))
+VENUE = st.one_of(st.fixed_dictionaries({"status": st.sampled_from(["conference", "preprint", "talk"]),
+                                         "year": st.sampled_from([2024, 1949, True, 2024.0, "2024"])},
+                                        optional={"name": st.sampled_from(["ICML", "", None, 3])}),
+                  st.just("ICML 2024"), st.none())
+
+
+@settings(max_examples=200, deadline=None)
+@given(venue=VENUE, tags=st.dictionaries(st.sampled_from(["type", "data"]), st.one_of(st.lists(TAG, max_size=3), TAG),
+                                         max_size=2))
+def test_paper_checker_matches_check_model(tmp_path_factory, venue, tags):
+    import yaml
+
+    from awesome_prune.load import load_mapping
+    from awesome_prune.validate import PaperChecker, check_model
+
+    data = {"id": "p", "title": "T", "paper": "https://arxiv.org/abs/2401.00001", "venue": venue,
+            "takeaway": "x", "tags": tags, "added": dt.date(2024, 1, 1)}
+    file = tmp_path_factory.mktemp("rec") / "p.yaml"
+    file.write_text(yaml.safe_dump(data, sort_keys=False))
+    source = load_mapping(file, "papers/p.yaml")
+    checker = PaperChecker()
+    for _ in range(2):  # the second time from its caches
+        assert checker.check(source) == check_model(source, Paper)
