@@ -29,6 +29,7 @@ bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,bench]'
 	$(BIN)/python bench/bench_build.py
 	$(BIN)/python bench/bench_links.py
+	$(BIN)/python bench/bench_links_local.py
 
 ## check: what CI runs on pull requests (validate, outputs up to date)
 check: $(STAMP)
