@@ -121,7 +121,10 @@ class Slugger:
 
     def slug(self, text: str) -> str:
         """The anchor of the next heading whose text is ``text``."""
-        base = slugify(text)
+        return self.unique(slugify(text))
+
+    def unique(self, base: str) -> str:
+        """The anchor of the next heading whose slug on its own is ``base``."""
         candidate = base
         while candidate in self._counts:
             self._counts[base] += 1

@@ -34,15 +34,6 @@ class FastSlugger(Slugger):
     def slug(self, text: str) -> str:
         return self.unique(fast_slugify(text))
 
-    def unique(self, base: str) -> str:
-        """The anchor of the next heading whose slug on its own is `base`."""
-        candidate = base
-        while candidate in self._counts:
-            self._counts[base] += 1
-            candidate = f"{base}-{self._counts[base]}"
-        self._counts[candidate] = 0
-        return candidate
-
 
 @dataclass(frozen=True)
 class TagView:

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import unquote
 
-from .local import Problem
+from .local import Problem, target_path
 from .pages import Split, map_files, paused_gc
 from .probe import Probe, Read, read_file
 
@@ -189,13 +189,7 @@ class _Checker:
         resolved = self._resolved.setdefault(source, {})
         if path_text in resolved:
             return resolved[path_text]
-        if not path_text:
-            target = source
-        elif path_text.startswith("/"):
-            target = self.root / path_text.lstrip("/")
-        else:
-            target = source.parent / path_text
-        target = Path(os.path.normpath(target))
+        target = target_path(self.root, source, path_text)
         error = ""
         if target != self.root and self.root not in target.parents:
             error = f"'{path_text}' leads outside the site"

@@ -60,6 +60,15 @@ _USER_CONTENT = "user-content-"
 _LINE_BREAKING = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
 
 
+def target_path(root: Path, source: Path, path_text: str) -> Path:
+    """Where a link's decoded path leads from `source`: '' is the page itself, `/x` is from the root."""
+    if not path_text:
+        return source
+    if path_text.startswith("/"):
+        return Path(os.path.normpath(root / path_text.lstrip("/")))
+    return Path(os.path.normpath(source.parent / path_text))
+
+
 @dataclass(frozen=True)
 class Problem:
     """One broken or doubtful link."""
@@ -235,13 +244,7 @@ class _Checker:
         resolved = self._resolved.setdefault(source, {})
         if path_text in resolved:
             return resolved[path_text]
-        if not path_text:
-            target = source
-        elif path_text.startswith("/"):
-            target = self.root / path_text.lstrip("/")
-        else:
-            target = source.parent / path_text
-        target = Path(os.path.normpath(target))
+        target = target_path(self.root, source, path_text)
         markdown = False
         if target != self.root and self.root not in target.parents:
             kind = "outside"
