@@ -60,3 +60,16 @@ def test_headings_registry_matches_the_parsed_page():
                         headings(2, "Title", key="t"), headings(3, "a | b <c>", key="p")]) + "\n"
     assert headings.order == [a.name for a in document_anchors(page)]
     assert headings.anchors == {"t": "title-2", "p": "a--b-c"}
+
+
+@pytest.mark.parametrize("count", [0, 2])
+def test_recently_added_shows_the_newest_added_dates(lst, count):
+    project = lst / "pyproject.toml"
+    project.write_text(project.read_text().replace('order = "added"', f'order = "added"\nrecent = {count}'))
+    readme = render_catalog(load_catalog(lst))["README.md"]
+    if count == 0:
+        assert "Recently added" not in readme
+        return
+    section = readme.split("\n## Recently added\n\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    assert [line.split(":")[0] for line in section] == ["- 2024-03-01", "- 2024-02-01"]  # beta, then alpha
+    assert "[Recently added](#recently-added)" in readme

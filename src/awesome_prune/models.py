@@ -233,6 +233,7 @@ class Settings(Strict):
     repository: Url
     related: list[Related] = []
     order: Literal["added", "title", "id"] = "added"
+    recent: Annotated[int, Field(ge=0, le=100)] = 5  # papers in "Recently added" (0: no such section)
     papers: str = "papers"
     taxonomy: str = "concepts/taxonomy.yaml"
     templates: str = "templates"

@@ -139,7 +139,8 @@ class Renderer:
         challenge_anchor = headings.anchors
 
         rows = [(year, [build.row(v, value_anchor, challenge_anchor) for v in group]) for year, group in by_year]
-        outputs[README], _ = self._page(README, "README.md.j2", by_year=rows, value_anchor=value_anchor)
+        recent = sorted(sorted(shown, key=lambda v: v.id), key=lambda v: v.added, reverse=True)[:self.settings.recent]
+        outputs[README], _ = self._page(README, "README.md.j2", by_year=rows, value_anchor=value_anchor, recent=recent)
         return outputs
 
     def _page(self, path: str, template: str, **context) -> tuple[str, Headings]:

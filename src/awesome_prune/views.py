@@ -77,6 +77,7 @@ class PaperView(NamedTuple):
     takeaway: str  # a table cell
     links: tuple[str, ...]  # `[Blog](…)`, `[Reviews](…)`, `[Video](…)`, those it has
     code: str  # the code cell
+    added: str  # ISO date the paper joined the list
 
 
 class Row(NamedTuple):
@@ -133,7 +134,8 @@ class Views:
         return PaperView(paper.id, paper.venue.year, fast_slugify(markup.one_line(paper.title)), title, link, venue,
                          f"[{title}]({link}) ({venue})",
                          tuple([markup.cell(note) for note in notes.challenges]), keys, self._names(keys), star,
-                         badge, markup.cell(paper.takeaway), links, self._code(code.framework, code.url) if code else "-")
+                         badge, markup.cell(paper.takeaway), links, self._code(code.framework, code.url) if code else "-",
+                         paper.added.isoformat())
 
     def _names(self, keys: tuple[tuple, ...]) -> tuple[tuple[str, str], ...]:
         """(category key, value name) of each tag of these `PaperView.tags` (aliases resolved)."""
