@@ -126,24 +126,24 @@ def register_sock(sock: socket.socket | None) -> None:
         dog.register(sock)
 
 
-class WatchedHTTPConnection(HTTPConnection):
+class _Watched:
+    """Mixed into urllib3's connection classes: each socket is handed to the watchdog."""
+
     def connect(self) -> None:
-        super().connect()
-        register_sock(self.sock)
+        super().connect()  # type: ignore[misc]
+        register_sock(self.sock)  # type: ignore[attr-defined]
 
-    def request(self, *args, **kwargs):  # type: ignore[override]
-        register_sock(self.sock)
-        return super().request(*args, **kwargs)
+    def request(self, *args, **kwargs):
+        register_sock(self.sock)  # type: ignore[attr-defined]
+        return super().request(*args, **kwargs)  # type: ignore[misc]
 
 
-class WatchedHTTPSConnection(HTTPSConnection):
-    def connect(self) -> None:
-        super().connect()
-        register_sock(self.sock)
+class WatchedHTTPConnection(_Watched, HTTPConnection):
+    pass
 
-    def request(self, *args, **kwargs):  # type: ignore[override]
-        register_sock(self.sock)
-        return super().request(*args, **kwargs)
+
+class WatchedHTTPSConnection(_Watched, HTTPSConnection):
+    pass
 
 
 class HTTPPool(HTTPConnectionPool):
