@@ -20,8 +20,8 @@ import yaml
 from awesome_prune.catalog import load_catalog
 from awesome_prune.cli import main
 from awesome_prune.errors import ProblemsError
-from awesome_prune.site import (INDEX, color_hex, link_allowed, render_site, tags_css, tint,
-                                write_site)
+from awesome_prune.site import INDEX, color_hex, link_allowed, render_site, tags_css, tint
+from awesome_prune.sitewrite import write_site
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "site_list"

@@ -12,7 +12,8 @@ import pytest
 
 from awesome_prune.catalog import load_catalog
 from awesome_prune.links.html import check_html, page_ids
-from awesome_prune.site import render_site, write_site
+from awesome_prune.site import render_site
+from awesome_prune.sitewrite import write_site
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "site_list"

@@ -20,7 +20,7 @@ from .settings import load_settings
 from .write import Difference, differences, write_outputs
 
 if TYPE_CHECKING:
-    from .site import SiteWrite
+    from .sitewrite import SiteWrite
 
 TEMPLATE_CACHE = ".cache/templates"  # compiled templates (jinja2 bytecode), keyed by their source; not in check mode
 
@@ -77,7 +77,7 @@ def build(root: Path, check: bool = False, site_dir: Path | None = None, stamp: 
         outputs = digested.outputs(cache)
     result = BuildResult(outputs, write_outputs(root, outputs), [])
     if rendered_site is not None:
-        from .site import write_site
+        from .sitewrite import write_site
 
         result.site = write_site(site_dir, rendered_site, root=root)
     if snapshot is not None:

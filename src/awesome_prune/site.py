@@ -20,11 +20,9 @@ fragment targets. Output is deterministic: two renders of the same input are byt
 
 from __future__ import annotations
 
-import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Iterable
 from urllib.parse import quote
 
 import jinja2
@@ -36,7 +34,6 @@ from .errors import Problem, ProblemsError
 from .models import Category, Paper, Taxonomy, Value
 from .parallel import MIN_ITEMS, ordered_map
 from .render import bytecode_cache, sort_papers
-from .write import write_atomic
 
 SITE_DIR = "_site"  # default output folder, relative to the list's root
 TEMPLATE_DIR = "site"  # inside the list's templates folder
@@ -310,80 +307,3 @@ def render_site(catalog: Catalog, cache: Path | None = None) -> dict[str, Output
         name = getattr(exc, "filename", None) or getattr(exc, "name", None) or where
         line = getattr(exc, "lineno", None) or 0
         raise ProblemsError([Problem(str(name), line, 0, "", f"site template: {exc}")]) from None
-
-
-# --- writing -------------------------------------------------------------------------------
-
-
-@dataclass
-class SiteWrite:
-    folder: Path
-    written: list[str] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)
-
-
-def _encoded(content: Output) -> bytes:
-    return content.encode("utf-8") if isinstance(content, str) else content
-
-
-def _refuse(folder: Path, root: Path | None) -> str | None:
-    """Why writing (and deleting stale files) in `folder` would be unsafe, or None."""
-    resolved = folder.resolve()
-    if root is not None:
-        top = root.resolve()
-        if resolved == top or resolved in top.parents:
-            return "the site folder must not be the list's folder or contain it"
-    if resolved == Path(resolved.anchor) or resolved == Path.home().resolve():
-        return "the site folder must not be a file-system root or the home folder"
-    if resolved.is_dir() and any((resolved / name).exists() for name in (".git", "pyproject.toml")):
-        return "the site folder looks like a source tree (it has .git or pyproject.toml)"
-    return None
-
-
-def _relative_paths(folder: Path, outputs: Iterable[str]) -> None:
-    for path in outputs:
-        pure = PurePosixPath(path)
-        if pure.is_absolute() or ".." in pure.parts or not pure.parts:
-            raise ValueError(f"site output path {path!r} is not a plain relative path")
-
-
-def write_site(folder: Path, outputs: dict[str, Output], root: Path | None = None) -> SiteWrite:
-    """Write the outputs that differ from disk (atomically) and delete stale files inside `folder`.
-
-    Only files under `folder` are ever deleted; symbolic links are removed, never followed. Empty
-    sub-folders left behind are removed too; `folder` itself stays.
-    """
-    reason = _refuse(folder, root)
-    if reason:
-        raise ProblemsError([Problem(str(folder), 0, 0, "", reason)])
-    if folder.exists() and not folder.is_dir():
-        raise ProblemsError([Problem(str(folder), 0, 0, "", "the site folder is a file")])
-    _relative_paths(folder, outputs)
-    result = SiteWrite(folder)
-    for path, content in sorted(outputs.items()):
-        target = folder / path
-        data = _encoded(content)
-        try:
-            if not target.is_symlink() and target.is_file() and target.read_bytes() == data:
-                continue
-        except OSError:
-            pass
-        if target.is_symlink():
-            target.unlink()
-        write_atomic(target, data)
-        result.written.append(path)
-
-    if folder.is_dir():
-        keep = set(outputs)
-        for current, dirs, files in os.walk(folder, topdown=False, followlinks=False):
-            here = Path(current)
-            for name in sorted(files) + sorted(d for d in dirs if (here / d).is_symlink()):
-                file = here / name
-                relative = file.relative_to(folder).as_posix()
-                if relative not in keep:
-                    file.unlink()
-                    result.removed.append(relative)
-            if here != folder and not any(here.iterdir()):
-                here.rmdir()
-    result.removed.sort()
-    return result
