@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 from .bibtex import entry as bibtex_entry
 from .catalog import Catalog, Inputs, batches, check_records, read_inputs, read_records
 from .errors import Problem, ProblemsError
-from .export import BIBTEX_PATH, JSON_PATH, JsonWriter, bibtex_document, json_document
+from .export import BIBTEX_PATH, JSON_PATH, bibtex_document, canonical_names, json_document, paper_json
 from .identity import paper_keys
 from .issue_form import issue_form_outputs
 from .load import Source
@@ -51,7 +51,7 @@ class _Worker:
         self.inputs = inputs
         self.keep_data = keep_data
         self.views = Views(inputs.taxonomy) if inputs.taxonomy else None
-        self.json = JsonWriter(inputs.taxonomy) if inputs.taxonomy else None
+        self.names = canonical_names(inputs.taxonomy) if inputs.taxonomy else None
 
     def __call__(self, entries: list[tuple[Path, str]]) -> list[Digest]:
         reads = read_records(entries)
@@ -60,7 +60,7 @@ class _Worker:
         papers = [paper for paper, _, _ in checked if paper is not None]
         shown = [paper for paper in papers if not paper.draft] if self.views else []
         views = [self.views.paper(paper) for paper in shown]
-        jsons = [self.json.paper(paper, view.tags) for paper, view in zip(shown, views)]
+        jsons = [paper_json(paper, self.names) for paper in shown]
         bibs = [bibtex_entry(paper) for paper in shown]
         order = self.inputs.settings.order
         pieces = {id(paper): (sort_key(paper, order), view, text, bib)

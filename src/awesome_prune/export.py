@@ -7,7 +7,7 @@ canonical names, whichever alias a record used.
 
 from __future__ import annotations
 
-from json.encoder import encode_basestring
+import json
 from typing import Any
 
 from .bibtex import bibliography, join_entries
@@ -61,63 +61,20 @@ def paper_data(paper: Paper, names: Names) -> dict[str, Any]:
     }
 
 
-def to_json(catalog: Catalog) -> str:
-    """`json.dumps({"version": 1, "papers": [paper_data(…), …]}, indent=2, ensure_ascii=False)`,
-    written out with the C string encoder (the indenting encoder is pure Python and ~10× slower);
-    tests compare the two on the fixtures and on generated records."""
-    writer = JsonWriter(catalog.taxonomy)
-    return json_document([writer.paper(p) for p in shown_papers(catalog)])
+def paper_json(paper: Paper, names: Names) -> str:
+    """One paper of data/papers.json: its `paper_data` on one line (diffs show one line per paper)."""
+    return "    " + json.dumps(paper_data(paper, names), ensure_ascii=False)
 
 
 def json_document(papers: list[str]) -> str:
-    """data/papers.json from its papers as `JsonWriter.paper` writes them, in order."""
+    """data/papers.json from its papers as `paper_json` writes them, in order."""
     body = "[\n" + ",\n".join(papers) + "\n  ]" if papers else "[]"
     return f'{{\n  "version": {FORMAT_VERSION},\n  "papers": {body}\n}}\n'
 
 
-def _text(value: str | None) -> str:
-    return "null" if value is None else encode_basestring(value)
-
-
-class JsonWriter:
-    """One paper of data/papers.json as `json.dumps(paper_data(…), indent=2)` lays it out, nested
-    four levels deep (inside the top object and its "papers" list)."""
-
-    def __init__(self, taxonomy: Taxonomy):
-        self.names = canonical_names(taxonomy)
-        self._tags: dict[tuple, str] = {}  # one category's tag list, as text, per distinct content
-
-    def _category(self, tags: tuple) -> str:
-        """`"type": [{"value": …, "detail": …}, …]` of (category key, (value, detail), …)."""
-        found = self._tags.get(tags)
-        if found is None:
-            spellings = self.names[tags[0]]
-            items = ",\n".join(f'          {{\n            "value": {encode_basestring(spellings.get(value.casefold(), value))},'
-                               f'\n            "detail": {_text(detail)}\n          }}' for value, detail in tags[1:])
-            found = self._tags[tags] = f"        {encode_basestring(tags[0])}: [\n{items}\n        ]"
-        return found
-
-    def paper(self, paper: Paper, tag_keys: tuple | None = None) -> str:
-        """`tag_keys`: `views.PaperView.tags` of this paper, when worked out already."""
-        venue, code, notes = paper.venue, paper.code, paper.notes
-        if tag_keys is None:
-            tag_keys = [(key, *[(ref.value, ref.detail) for ref in paper.tags[key]])
-                        for key in self.names if paper.tags.get(key)]
-        tags = [self._category(key) for key in tag_keys]
-        code_text = "null" if code is None else (f'{{\n        "url": {encode_basestring(code.url)},\n        '
-                                                 f'"framework": {_text(code.framework)}\n      }}')
-        challenges = ("[\n" + ",\n".join("          " + encode_basestring(c) for c in notes.challenges) + "\n        ]"
-                      if notes.challenges else "[]")
-        return (f'    {{\n      "id": {encode_basestring(paper.id)},\n      "title": {encode_basestring(paper.title)},\n'
-                f'      "paper": {encode_basestring(paper.paper)},\n      "venue": {{\n        "status": '
-                f'{encode_basestring(venue.status)},\n        "name": {_text(venue.name)},\n        "year": '
-                f'{int.__repr__(venue.year)}\n      }},\n      "code": {code_text},\n      "takeaway": '
-                f'{encode_basestring(paper.takeaway)},\n      "tags": '
-                + ("{\n" + ",\n".join(tags) + "\n      }" if tags else "{}")
-                + f',\n      "notes": {{\n        "challenges": {challenges},\n        "blog": {_text(notes.blog)},\n'
-                f'        "reviews": {_text(notes.reviews)},\n        "video": {_text(notes.video)}\n      }},\n'
-                f'      "added": {encode_basestring(paper.added.isoformat())},\n      "arxiv": {_text(arxiv_id(paper.paper))}\n'
-                f'    }}')
+def to_json(catalog: Catalog) -> str:
+    names = canonical_names(catalog.taxonomy)
+    return json_document([paper_json(p, names) for p in shown_papers(catalog)])
 
 
 def to_bibtex(catalog: Catalog) -> str:
