@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import unquote
 
-from .local import Problem, target_path
+from .local import Problem, check_each, target_path
 from .pages import Split, map_files, paused_gc
 from .probe import Probe, Read, read_file
 
@@ -254,10 +254,4 @@ def check_html(files: list[Path], root: Path, probe: Probe | None = None) -> lis
     distinct link of a page checked once; `probe` (optional) answers, and writes down, every
     file-system question.
     """
-    checker = _Checker(root, probe)
-    checker.prefetch([Path(os.path.abspath(file)) for file in files])
-    problems: list[Problem] = []
-    with paused_gc():
-        for file in files:
-            problems.extend(checker.check_file(file))
-    return problems
+    return check_each(_Checker(root, probe), files)

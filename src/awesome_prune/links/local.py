@@ -282,7 +282,12 @@ def check_local(files: list[Path], root: Path, repo_url: str | None = None,
 
     ``probe`` (optional) answers, and writes down, every file-system question of the check.
     """
-    checker = _Checker(root, repo_url, probe)
+    return check_each(_Checker(root, repo_url, probe), files)
+
+
+def check_each(checker, files: list[Path]) -> list[Problem]:
+    """Run a page checker (this module's or the site's) over `files`: every page parsed up front,
+    then each file's problems in order."""
     checker.prefetch([Path(os.path.abspath(file)) for file in files])
     problems: list[Problem] = []
     with paused_gc():
