@@ -19,3 +19,13 @@ def lst(tmp_path) -> Path:
     project = root / "pyproject.toml"
     project.write_text(project.read_text().replace('"../../../templates"', f'"{REPO / "templates"}"'))
     return root
+
+
+def braces_balanced(value: str) -> bool:
+    """BibTeX's own rule: every brace counts, escaped or not; never more closed than opened."""
+    depth = 0
+    for ch in value:
+        depth += {"{": 1, "}": -1}.get(ch, 0)
+        if depth < 0:
+            return False
+    return depth == 0

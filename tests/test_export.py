@@ -19,6 +19,8 @@ from awesome_prune.models import Paper
 from awesome_prune.render import sort_papers
 from awesome_prune.schema import load_taxonomy
 
+from .conftest import braces_balanced
+
 REPO = Path(__file__).resolve().parents[1]
 SETTINGS, TAXONOMY = load_taxonomy(REPO)
 
@@ -66,16 +68,6 @@ def parse(text: str):
     library = bibtexparser.parse_string(text)
     assert library.failed_blocks == [], [b.error for b in library.failed_blocks]
     return library
-
-
-def braces_balanced(value: str) -> bool:
-    """BibTeX's own rule: every brace counts, escaped or not."""
-    depth = 0
-    for ch in value:
-        depth += {"{": 1, "}": -1}.get(ch, 0)
-        if depth < 0:
-            return False
-    return depth == 0
 
 
 # -- JSON ---------------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from awesome_prune.models import Paper
 from awesome_prune.validate import TagIndex
 from awesome_prune.views import fast_slugify
 
-from .conftest import FIXTURE_LIST, REPO
+from .conftest import FIXTURE_LIST, REPO, braces_balanced
 
 NEVER = re.compile(r"(?!)")
 TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=30)
@@ -107,15 +107,6 @@ def test_identity_matches_its_general_code(text):
 
 # --- bibtex ---------------------------------------------------------------------------------
 
-def reference_balanced(text: str) -> bool:
-    depth = 0
-    for ch in text:
-        depth += {"{": 1, "}": -1}.get(ch, 0)
-        if depth < 0:
-            return False
-    return depth == 0
-
-
 def reference_needs_protection(word: str) -> bool:
     for part in word.split("-"):
         letters = [ch for ch in part if ch.isalpha()]
@@ -126,7 +117,7 @@ def reference_needs_protection(word: str) -> bool:
 
 @given(st.one_of(TEXT, st.text(st.sampled_from(list("aA-{}(ǅϒİß:1 ")), max_size=12)))
 def test_bibtex_shortcuts_match_their_reference(word):
-    assert bibtex._balanced(word) == reference_balanced(word)
+    assert bibtex._balanced(word) == braces_balanced(word)
     assert bibtex._needs_protection(word) == reference_needs_protection(word)
 
 
