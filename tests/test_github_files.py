@@ -17,7 +17,7 @@ from awesome_prune.cli import parser
 from awesome_prune.commands import COMMANDS
 from awesome_prune.issue_form import PATH as FORM_PATH, issue_form_outputs
 from awesome_prune.models import Code, Notes, Paper, Venue
-from awesome_prune.schema import load_taxonomy
+from awesome_prune.catalog import load_taxonomy
 
 REPO = Path(__file__).resolve().parents[1]
 WORKFLOWS = sorted((REPO / ".github" / "workflows").glob("*.yml"))

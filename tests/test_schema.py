@@ -14,11 +14,11 @@ import yaml
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 from jsonschema import Draft202012Validator
 
-from awesome_prune.catalog import paper_files
+from awesome_prune.catalog import load_taxonomy, paper_files
 from awesome_prune.errors import ProblemsError
 from awesome_prune.load import load_mapping
 from awesome_prune.models import Paper, Taxonomy
-from awesome_prune.schema import (DIALECT, FOLDER, PAPER, TAXONOMY, load_taxonomy, paper_schema, schema_files,
+from awesome_prune.schema import (DIALECT, FOLDER, PAPER, TAXONOMY, paper_schema, schema_files,
                                   schema_outputs, taxonomy_schema)
 from awesome_prune.validate import TagIndex, check_model, check_taxonomy
 

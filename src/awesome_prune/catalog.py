@@ -76,18 +76,34 @@ class Inputs:
     checker: PaperChecker = field(default_factory=PaperChecker)
 
 
+def read_taxonomy(file: Path, shown: str) -> tuple[Taxonomy | None, list[Problem]]:
+    """The taxonomy in `file` (`shown` in messages), checked: its schema, then names listed twice.
+    Problems are returned, not raised; the taxonomy is None when its schema fails."""
+    try:
+        source = load_mapping(file, shown)
+    except ProblemsError as exc:
+        return None, exc.problems
+    taxonomy, problems = check_model(source, Taxonomy)
+    if taxonomy is not None:
+        problems += check_taxonomy(taxonomy, source)
+    return taxonomy, problems
+
+
+def load_taxonomy(root: Path) -> tuple[Settings, Taxonomy]:
+    """Settings and a sound taxonomy, without reading the papers (a broken record must not block
+    the commands that help fix it: the schema, the link check)."""
+    settings = load_settings(root)
+    taxonomy, problems = read_taxonomy(root / settings.taxonomy, settings.taxonomy)
+    if taxonomy is None or any(p.severity == "error" for p in problems):
+        raise ProblemsError(problems)
+    return settings, taxonomy
+
+
 def read_inputs(root: Path) -> Inputs:
     settings = load_settings(root)
     problems: list[Problem] = []
-    taxonomy = None
-    try:
-        tax_source = load_mapping(root / settings.taxonomy, settings.taxonomy)
-        taxonomy, found = check_model(tax_source, Taxonomy)
-        problems += found
-        if taxonomy:
-            problems += check_taxonomy(taxonomy, tax_source)
-    except ProblemsError as exc:
-        problems += exc.problems
+    taxonomy, found = read_taxonomy(root / settings.taxonomy, settings.taxonomy)
+    problems += found
     tags = TagIndex(taxonomy) if taxonomy and not problems else None
 
     files = paper_files(root, settings)

@@ -20,12 +20,8 @@ from typing import Any
 from pydantic.json_schema import GenerateJsonSchema
 
 from . import models
-from .errors import ProblemsError
-from .load import load_mapping
 from .markup import github_repo, one_line
 from .models import Paper, Settings, Taxonomy
-from .settings import load_settings
-from .validate import check_model, check_taxonomy
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 FOLDER = "schema"
@@ -141,16 +137,3 @@ def schema_files(settings: Settings, taxonomy: Taxonomy) -> dict[str, str]:
 def schema_outputs(settings: Settings, taxonomy: Taxonomy) -> dict[str, str]:
     """The schemas as build outputs: {"schema/paper.schema.json": text, …}."""
     return {f"{FOLDER}/{name}": text for name, text in schema_files(settings, taxonomy).items()}
-
-
-def load_taxonomy(root: Path) -> tuple[Settings, Taxonomy]:
-    """Settings and a checked taxonomy, without reading the papers (a broken record must not block
-    regenerating the schema that helps fix it)."""
-    settings = load_settings(root)
-    source = load_mapping(root / settings.taxonomy, settings.taxonomy)
-    taxonomy, problems = check_model(source, Taxonomy)
-    if taxonomy is not None:
-        problems += check_taxonomy(taxonomy, source)
-    if taxonomy is None or any(p.severity == "error" for p in problems):
-        raise ProblemsError(problems)
-    return settings, taxonomy

@@ -16,6 +16,7 @@ import datetime as _dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..catalog import read_taxonomy
 from ..errors import Problem, ProblemsError
 from ..identity import openreview_id, paper_keys
 from ..ids import derive_id
@@ -23,11 +24,9 @@ from .challenges import anchor_of, sections
 from .records import Imported, build_record, record_text
 from .scan import scan
 from .tags import TagResolver
-from ..load import load_mapping
 from ..models import Settings, Taxonomy
 from ..newrecord import Known, create_file, known_papers
 from ..settings import load_settings
-from ..validate import check_model
 from ..write import write_atomic
 
 
@@ -64,8 +63,7 @@ def _taxonomy(out: Path, root: Path) -> tuple[Taxonomy, str, str, bool]:
     if not file.is_file():
         raise ProblemsError([Problem(_shown(out, out_tax), 0, 0, "", "no taxonomy to resolve tags against (nor in "
                                      f"{_shown(root, tax_path)}); create one first")])
-    source = load_mapping(file, _shown(source_dir, tax_path))
-    taxonomy, problems = check_model(source, Taxonomy)
+    taxonomy, problems = read_taxonomy(file, _shown(source_dir, tax_path))
     if taxonomy is None:
         raise ProblemsError(problems)
     return taxonomy, file.read_text(encoding="utf-8"), _shown(out, out_tax), copy

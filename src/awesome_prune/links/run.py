@@ -107,7 +107,7 @@ def _inside(path: Path, root: Path) -> bool:
 
 def _generated(root: Path) -> tuple[Settings, list[str]]:
     from ..render import CHALLENGE, README
-    from ..schema import load_taxonomy
+    from ..catalog import load_taxonomy
 
     settings, taxonomy = load_taxonomy(root)
     return settings, [README, *(f"concepts/{c.page}" for c in taxonomy.categories), CHALLENGE]

@@ -22,14 +22,15 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from . import arxiv
+from ..catalog import read_taxonomy
 from ..errors import Problem, ProblemsError
 from ..identity import arxiv_id, doi, openreview_id, paper_keys, title_key
 from ..ids import derive_id, kebab, unique_id
 from ..load import Source, load_mapping, parse_yaml
-from ..models import KEBAB, Paper, Taxonomy
+from ..models import KEBAB, Paper
 from .text import Skeleton, render
 from ..settings import load_settings
-from ..validate import check_model, schema_problems
+from ..validate import schema_problems
 
 
 
@@ -103,10 +104,7 @@ def _already_listed(given: str, known: list[Known], keys: list[tuple[str, str]])
 
 def _categories(root: Path, taxonomy_path: str) -> list[tuple[str, str, list[str]]]:
     """(key, name, value names) per taxonomy category; empty when the taxonomy cannot be read."""
-    try:
-        taxonomy, problems = check_model(load_mapping(root / taxonomy_path, taxonomy_path), Taxonomy)
-    except ProblemsError:
-        return []
+    taxonomy, _ = read_taxonomy(root / taxonomy_path, taxonomy_path)
     if taxonomy is None:
         return []
     return [(c.key, c.name, [v.name for v in c.values]) for c in taxonomy.categories]
