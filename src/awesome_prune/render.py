@@ -103,14 +103,12 @@ class Renderer:
             keep_trailing_newline=True,
             trim_blocks=True,
             lstrip_blocks=True,
-            extensions=["jinja2.ext.do"],
             auto_reload=False,  # one render: templates are not looked at again on each include
         )
-        self.env.filters.update(
-            text=markup.escape_text, cell=markup.cell, target=markup.link_target, badge=markup.badge_url, shields=markup.shields_escape,
-            github_repo=markup.github_repo, one_line=markup.one_line,
-        )
-        self.env.globals.update(settings=settings, taxonomy=taxonomy, badge=markup.badge_url)
+        # Filters for template authors: escape plain text, make a table cell, a link target, a badge.
+        self.env.filters.update(text=markup.escape_text, cell=markup.cell, target=markup.link_target,
+                                shields=markup.shields_escape, badge=markup.badge_url)
+        self.env.globals.update(settings=settings, taxonomy=taxonomy)
 
     def render(self, papers: Iterable[Paper]) -> dict[str, str]:
         """The markdown pages of these papers (drafts left out)."""
