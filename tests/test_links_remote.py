@@ -488,7 +488,9 @@ def test_min_gap_spaces_request_starts(farm):
     run(urls, min_gap=0.2, per_host=4, workers=4)
     stamps.sort()
     gaps = [b - a for a, b in zip(stamps, stamps[1:])]
-    assert len(gaps) == 3 and min(gaps) >= 0.15  # a lower bound: the gap is enforced
+    # Stamped where the server sees each request, so a late arrival shortens the next gap: lower
+    # bounds that hold under load and fail when no gap is kept (the gaps are then ~1 ms).
+    assert len(gaps) == 3 and min(gaps) >= 0.1 and stamps[-1] - stamps[0] >= 0.45
 
 
 def test_a_busy_host_does_not_hold_workers_idle(farm):
