@@ -1,9 +1,9 @@
 """Work on two cores with a forked child: `ordered_map` (a function over many items, results in
 order) and `in_child` (one call whose result is needed later). Results travel back pickled.
 
-The child's output is drained by a thread of this process as soon as it is written, so the child
-never waits for this process to read. Behaviour is that of the sequential code: same results,
-same order. Whenever the child cannot deliver (no fork on this platform, one CPU, a child that dies
+The child writes its results to an anonymous file in memory, read here once it has ended: it
+never waits for this process, and this process runs no thread. Behaviour is that of the
+sequential code: same results, same order. Whenever the child cannot deliver (no fork on this platform, one CPU, a child that dies
 or raises), this process computes what is missing itself, so an exception is raised here exactly
 as a sequential run would raise it.
 
@@ -26,7 +26,6 @@ R = TypeVar("R")
 MIN_ITEMS = 400  # below this a fork (~5–10 ms) does not pay
 ENV = "AWESOME_PRUNE_JOBS"  # "1" keeps everything in this process (debugging, profiling)
 _HEADER = struct.Struct("<Q")
-_END = object()
 
 
 def cpus() -> int:
@@ -46,21 +45,31 @@ def can_fork() -> bool:
     return sys.platform.startswith("linux") and hasattr(os, "fork") and cpus() > 1
 
 
-class _Child:
-    """A forked child running `work(send)`; `frames()` yields what it sent, in order, until it ends
-    (or fails: then the frames simply stop). With `drain`, a thread reads the frames as they come,
-    so that the child never waits on a full pipe."""
+def _scratch() -> int:
+    """A file descriptor of an anonymous file in memory (on disk where memfd is missing)."""
+    try:
+        return os.memfd_create("awesome-prune-results", os.MFD_CLOEXEC)
+    except (AttributeError, OSError):
+        import tempfile
 
-    def __init__(self, work: Callable[[Callable[[Any], None]], None], drain: bool):
-        read_fd, write_fd = os.pipe()
+        return os.dup(tempfile.TemporaryFile().fileno())
+
+
+class _Child:
+    """A forked child running `work(send)`. What it sends goes to an anonymous file, never to a
+    pipe: the child never waits for this process, which needs no thread to read (one would contend
+    for the interpreter lock with the work done here). `frames()` waits for the child to end, then
+    yields what it sent, in order; when it failed, the frames stop where its output does."""
+
+    def __init__(self, work: Callable[[Callable[[Any], None]], None]):
+        self.fd = _scratch()
         sys.stdout.flush()
         sys.stderr.flush()
         self.pid = os.fork()
         if self.pid == 0:  # the child never returns into the caller's frames
             status = 1
             try:
-                os.close(read_fd)
-                with os.fdopen(write_fd, "wb", buffering=1 << 16) as out:
+                with os.fdopen(self.fd, "wb", buffering=1 << 16) as out:
                     def send(value: Any) -> None:
                         data = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
                         out.write(_HEADER.pack(len(data)))
@@ -73,58 +82,37 @@ class _Child:
                 pass
             finally:
                 os._exit(status)
-        os.close(write_fd)
-        self.stream = os.fdopen(read_fd, "rb")
-        self.thread = None
-        if drain:
-            import queue
-            import threading
+        self.ended = False
 
-            self.queue: Any = queue.SimpleQueue()
-            self.thread = threading.Thread(target=self._drain, name="awesome-prune-reader", daemon=True)
-            self.thread.start()
-
-    def _read(self) -> Iterator[bytes]:
-        try:
-            while True:
-                header = self.stream.read(_HEADER.size)
-                if len(header) != _HEADER.size:
-                    return
-                (size,) = _HEADER.unpack(header)
-                data = self.stream.read(size) if size else b""
-                if not size or len(data) != size:
-                    return
-                yield data
-        except (OSError, ValueError):
-            return
-
-    def _drain(self) -> None:
-        try:
-            for data in self._read():
-                self.queue.put(data)
-        finally:
-            self.queue.put(_END)
+    def _wait(self) -> None:
+        if not self.ended:
+            os.waitpid(self.pid, 0)
+            self.ended = True
 
     def frames(self) -> Iterator[Any]:
-        if self.thread is None:
-            for data in self._read():
-                yield pickle.loads(data)
-            return
-        while True:
-            data = self.queue.get()
-            if data is _END:
+        self._wait()
+        size = os.fstat(self.fd).st_size
+        data = bytearray()
+        while len(data) < size:
+            chunk = os.pread(self.fd, size - len(data), len(data))
+            if not chunk:
+                break
+            data += chunk
+        view = memoryview(data)
+        pos = 0
+        while pos + _HEADER.size <= len(data):
+            (length,) = _HEADER.unpack_from(data, pos)
+            pos += _HEADER.size
+            if not length or pos + length > len(data):
                 return
-            yield pickle.loads(data)
+            yield pickle.loads(view[pos:pos + length])
+            pos += length
 
     def close(self) -> None:
-        try:
+        if not self.ended:
             os.kill(self.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        os.waitpid(self.pid, 0)
-        if self.thread is not None:
-            self.thread.join()
-        self.stream.close()
+            self._wait()
+        os.close(self.fd)
 
 
 @contextmanager
@@ -144,7 +132,7 @@ def ordered_map(func: Callable[[T], R], items: Sequence[T], share: float = 0.5, 
         for start in range(split, len(items), chunk):
             send([call(item) for item in items[start:start + chunk]])
 
-    child = _Child(work, drain=True)
+    child = _Child(work)
 
     def results() -> Iterator[R]:
         for item in items[:split]:
@@ -169,7 +157,7 @@ def in_child(func: Callable[[], R], enabled: bool = True) -> Iterator[Callable[[
     if not enabled or not can_fork():
         yield func
         return
-    child = _Child(lambda send: send(func()), drain=False)
+    child = _Child(lambda send: send(func()))
 
     def result() -> R:
         for value in child.frames():
