@@ -29,7 +29,7 @@ from pathlib import Path
 
 STAMP = ".cache/build-stamp.json"
 FORMAT = 1
-LIBRARIES = ("yaml", "jinja2", "markupsafe", "pydantic", "pydantic_core", "markdown_it")
+LIBRARIES = ("yaml", "jinja2", "markupsafe", "pydantic", "pydantic_core", "markdown_it", "orjson")
 FINE_WINDOW_NS = 100_000_000  # timestamps with sub-second digits: the kernel's clock tick is far less
 COARSE_WINDOW_NS = 2_000_000_000  # whole-second timestamps (FAT keeps 2 s)
 
