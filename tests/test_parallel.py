@@ -7,6 +7,7 @@ import os
 import random
 import sys
 import threading
+import time
 
 import pytest
 import yaml
@@ -30,9 +31,38 @@ def square(n: int) -> int:
 
 def test_ordered_map_gives_every_result_in_order():
     items = list(range(1000))
-    for share in (0.1, 0.5, 0.9):
-        with parallel.ordered_map(square, items, share=share, chunk=7, min_items=1) as results:
+    for chunk in (1, 7, 64, 5000):
+        with parallel.ordered_map(square, items, chunk=chunk, min_items=1) as results:
             assert list(results) == [n * n for n in items]
+
+
+def test_ordered_map_shares_the_work_with_the_child():
+    def where(n: int) -> int:
+        time.sleep(0.001)  # long enough for the child to start before this process is through
+        return os.getpid()
+
+    with parallel.ordered_map(where, list(range(1000)), chunk=10, min_items=1) as results:
+        pids = list(results)
+    assert PARENT in pids and len(set(pids)) == 2
+    # each side's chunks are contiguous: this process's from the front, the child's to the end
+    assert pids == sorted(pids, key=lambda pid: pid != PARENT)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_claims_give_every_chunk_to_exactly_one_side(seed):
+    rng = random.Random(seed)
+    count = rng.randint(0, 50)
+    claims = parallel._Claims(count)
+    front, back = [], []
+    while True:
+        from_front = rng.random() < 0.5
+        index = claims.take_front() if from_front else claims.take_back()
+        if index is None:  # the two sides met
+            break
+        (front if from_front else back).append(index)
+    assert claims.take_front() is None and claims.take_back() is None
+    assert sorted(front + back) == list(range(count))
+    assert front == list(range(len(front))) and claims.front == len(front)
 
 
 def test_a_failing_child_is_made_up_for():

@@ -3,9 +3,9 @@
 In stages, which `digest` (the build's two-core path) shares: `read_inputs` (settings, taxonomy,
 the list of record files, the challenge introduction), then the records read (`read_records`) and
 checked (`check_records`) in batches, then the checks across records. With many records, a forked
-child reads and parses the larger share and streams plain data back (`parallel.ordered_map`)
-while this process validates them in file-name order; the result, problems included, is the same
-as one by one.
+child reads and parses part of them (`parallel.ordered_map` shares the batches out as the two go)
+and sends plain data back, while this process validates them in file-name order; the result,
+problems included, is the same as one by one.
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ from .parallel import MIN_ITEMS, ordered_map
 from .settings import load_settings
 from .validate import PaperChecker, TagIndex, check_ids, check_model, check_same_paper, check_taxonomy
 
-CHILD_SHARE = 0.6  # the child reads and parses; this process also validates everything
 BATCH = 32  # records per batch, worked out stage by stage (`read_records`)
 
 
@@ -182,7 +181,7 @@ def load_catalog(root: Path) -> Catalog:
     papers: list[tuple[Paper, Source]] = []
     known_keys: list = []
     chunks = batches(inputs.entries)
-    with ordered_map(read_records, chunks, share=CHILD_SHARE, min_items=MIN_ITEMS // BATCH) as results:
+    with ordered_map(read_records, chunks, min_items=MIN_ITEMS // BATCH) as results:
         for chunk, reads in zip(chunks, results):
             readable = [(entry, data, keys) for entry, (data, keys, _) in zip(chunk, reads) if data is not None]
             problems += [problem for data, found, _ in reads if data is None for problem in found]

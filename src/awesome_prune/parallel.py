@@ -1,5 +1,6 @@
 """Work on two cores with a forked child: `ordered_map` (a function over many items, results in
-order) and `in_child` (one call whose result is needed later). Results travel back pickled.
+order, the items shared out as the two go) and `in_child` (one call whose result is needed
+later). Results travel back pickled.
 
 The child writes its results to an anonymous file in memory, read here once it has ended: it
 never waits for this process, and this process runs no thread. Behaviour is that of the
@@ -115,34 +116,83 @@ class _Child:
         os.close(self.fd)
 
 
+class _Claims:
+    """Who computes which chunk: this process takes chunks from the front, the child from the back,
+    until they meet; so both finish together whatever else either has to do meanwhile (and however
+    busy its core is). Two counters in memory both processes share, each written by one side only;
+    a side claims a chunk by moving its own counter *before* working on it, having read the other's.
+    Stale reads can only make both take the same chunk (the one where they meet), never leave one
+    out: this process then keeps its own result."""
+
+    _COUNTER = struct.Struct("<q")
+
+    def __init__(self, count: int):
+        import mmap
+
+        self.memory = mmap.mmap(-1, 2 * self._COUNTER.size)  # anonymous and shared across fork
+        self._set(0, 0)
+        self._set(1, count)
+
+    def _get(self, which: int) -> int:
+        return self._COUNTER.unpack_from(self.memory, which * self._COUNTER.size)[0]
+
+    def _set(self, which: int, value: int) -> None:
+        self._COUNTER.pack_into(self.memory, which * self._COUNTER.size, value)
+
+    @property
+    def front(self) -> int:
+        """The first chunk this process did not take."""
+        return self._get(0)
+
+    def take_front(self) -> int | None:
+        index = self._get(0)
+        if index >= self._get(1):
+            return None
+        self._set(0, index + 1)
+        return index
+
+    def take_back(self) -> int | None:
+        index = self._get(1) - 1
+        if index < self._get(0):
+            return None
+        self._set(1, index)
+        return index
+
+
 @contextmanager
-def ordered_map(func: Callable[[T], R], items: Sequence[T], share: float = 0.5, chunk: int = 128,
-                min_items: int = MIN_ITEMS, remote: Callable[[T], R] | None = None) -> Iterator[Iterator[R]]:
-    """`with ordered_map(f, items) as results:` iterate `f(item)` for every item, in order. A child
-    computes the last `share` of the items, streamed in chunks, while this process does the rest.
-    `remote`, when given, is what the child calls instead of `func`: the same result, lighter to send
-    (e.g. without objects only this process needs)."""
+def ordered_map(func: Callable[[T], R], items: Sequence[T], chunk: int = 1, min_items: int = MIN_ITEMS,
+                remote: Callable[[T], R] | None = None) -> Iterator[Iterator[R]]:
+    """`with ordered_map(f, items) as results:` iterate `f(item)` for every item, in order.
+
+    This process computes chunks of `chunk` items from the front as `results` is iterated, a
+    child computes them from the back from the start (`_Claims`), so work done here before or
+    between results (preparing what comes next) is balanced too. `remote`, when given, is what the
+    child calls instead of `func`: the same result, lighter to send (e.g. without objects only this
+    process needs)."""
     if len(items) < min_items or not can_fork():
         yield (func(item) for item in items)
         return
-    split = len(items) - int(len(items) * share)
+    chunks = [items[start:start + chunk] for start in range(0, len(items), chunk)]
+    claims = _Claims(len(chunks))
 
     def work(send: Callable[[Any], None]) -> None:
         call = remote or func
-        for start in range(split, len(items), chunk):
-            send([call(item) for item in items[start:start + chunk]])
+        while (index := claims.take_back()) is not None:
+            send((index, [call(item) for item in chunks[index]]))
 
     child = _Child(work)
 
     def results() -> Iterator[R]:
-        for item in items[:split]:
-            yield func(item)
-        done = split
-        for frame in child.frames():
-            yield from frame
-            done += len(frame)
-        for item in items[done:]:  # what a failed child did not deliver
-            yield func(item)
+        while (index := claims.take_front()) is not None:
+            for item in chunks[index]:
+                yield func(item)
+        sent = dict(child.frames())
+        for index in range(claims.front, len(chunks)):
+            if index in sent:
+                yield from sent[index]
+            else:  # what a failed child did not deliver
+                for item in chunks[index]:
+                    yield func(item)
 
     try:
         yield results()

@@ -33,7 +33,7 @@ from .catalog import Catalog
 from .errors import Problem, ProblemsError
 from .models import Category, Paper, Taxonomy, Value
 from .parallel import MIN_ITEMS, ordered_map
-from .render import bytecode_cache, sort_papers
+from .render import bytecode_cache, sort_papers, template_problems
 
 SITE_DIR = "_site"  # default output folder, relative to the list's root
 TEMPLATE_DIR = "site"  # inside the list's templates folder
@@ -234,7 +234,7 @@ class SiteRenderer:
         def html(job: tuple[bool, str]) -> str:
             return self.md.render(job[1].strip()) if job[0] else self.md.renderInline(job[1].strip())
 
-        with ordered_map(html, jobs) as results:
+        with ordered_map(html, jobs, chunk=64) as results:
             for (is_block, text), result in zip(jobs, results):
                 (self._block_html if is_block else self._inline_html)[text] = Markup(result)
 
@@ -301,9 +301,5 @@ def render_site(catalog: Catalog, cache: Path | None = None) -> dict[str, Output
     where = f"{catalog.settings.templates}/{TEMPLATE_DIR}"
     if not (folder / "index.html.j2").is_file():
         raise ProblemsError([Problem(where, 0, 0, "", "no site templates here (index.html.j2 missing)")])
-    try:
+    with template_problems(folder, where, "site template"):
         return SiteRenderer(catalog, cache).render()
-    except jinja2.TemplateError as exc:
-        name = getattr(exc, "filename", None) or getattr(exc, "name", None) or where
-        line = getattr(exc, "lineno", None) or 0
-        raise ProblemsError([Problem(str(name), line, 0, "", f"site template: {exc}")]) from None
