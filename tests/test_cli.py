@@ -104,3 +104,35 @@ def test_every_command_has_help():
         assert command.description, f"{name} has no description"
         helps = [a.help for a in command._actions if a.dest != "help"]
         assert all(helps), f"{name} has an option without help"
+
+
+def own_templates(root: Path) -> Path:
+    """Give the list a copy of the repository's templates, to break."""
+    import shutil
+
+    shutil.copytree(REPO / "templates", root / "templates")
+    project = root / "pyproject.toml"
+    project.write_text("\n".join('templates = "templates"' if line.startswith("templates =") else line
+                                 for line in project.read_text().splitlines()) + "\n")
+    return root / "templates"
+
+
+@pytest.mark.parametrize("break_it, expected", [
+    (lambda t: (t / "concept.md.j2").unlink(),
+     "templates/concept.md.j2: template not found; check the `templates` setting"),
+    (lambda t: (t / "challenge.md.j2").write_text("line one\n{% if %}\n"),
+     "templates/challenge.md.j2:2:0: template: Expected an expression, got 'end of statement block'"),
+    (lambda t: (t / "README.md.j2").write_text("one\ntwo {{ no_such_thing }}\n"),
+     "templates/README.md.j2:2:0: template: 'no_such_thing' is undefined"),
+    (lambda t: (t / "site" / "index.html.j2").write_text('{% extends "base.html.j2" %}{% block content %}\n'
+                                                         '{{ nope.x }}{% endblock %}\n'),
+     "templates/site/index.html.j2:2:0: site template: 'nope' is undefined"),
+])
+def test_a_broken_template_is_one_line_at_its_line_and_nothing_is_written(lst, break_it, expected):
+    break_it(own_templates(lst))
+    before = snapshot(lst)
+    result = run("build", cwd=lst)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.splitlines() == [expected, "1 error"]
+    after = snapshot(lst)
+    assert {k: v for k, v in after.items() if not k.startswith(".cache/")} == before  # compiled templates aside

@@ -33,10 +33,13 @@ import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from markdown_it.token import Token
+if TYPE_CHECKING:
+    from markdown_it.token import Token
 
-from awesome_prune.links.extract import MAY_HOLD_LINKS, html_start_tags, inline_line, parse
+# The markdown parser (`links.extract`, markdown-it: ~40 ms to import) is imported by the functions
+# that read documents, not here: slugs alone are what the build's record workers need.
 
 __all__ = ["Anchor", "Slugger", "anchors_in", "document_anchors", "heading_texts", "slugify"]
 
@@ -159,6 +162,8 @@ def _inline_text(tokens: list[Token]) -> str:
 
 
 def _html_anchors(html: str, first_line: int) -> list[Anchor]:
+    from awesome_prune.links.extract import MAY_HOLD_LINKS, html_start_tags
+
     anchors: list[Anchor] = []
     if not MAY_HOLD_LINKS(html):  # no id or name attribute in it (``<br>``)
         return anchors
@@ -180,6 +185,8 @@ def _headings(tokens: list[Token]):
 
 def heading_texts(markdown: str) -> list[str]:
     """The rendered text of every heading of ``markdown`` that gets an anchor, in order."""
+    from awesome_prune.links.extract import parse
+
     return [text for _, text in _headings(parse(markdown))]
 
 
@@ -192,11 +199,15 @@ def document_anchors(markdown: str) -> list[Anchor]:
     text at all gets no anchor. ``id="…"`` and ``name="…"`` attributes of raw HTML (blocks and
     inline tags) are anchors too, verbatim: not slugged, not de-duplicated.
     """
+    from awesome_prune.links.extract import parse
+
     return anchors_in(parse(markdown))
 
 
 def anchors_in(tokens: list[Token]) -> list[Anchor]:
     """:func:`document_anchors` of already parsed block tokens (inline tokens with children)."""
+    from awesome_prune.links.extract import inline_line
+
     slugger = Slugger()
     anchors: list[Anchor] = []
     headings = dict(_headings(tokens))

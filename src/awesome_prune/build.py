@@ -60,21 +60,21 @@ def build(root: Path, check: bool = False, site_dir: Path | None = None, stamp: 
         snapshot = Snapshot(root)  # every input is recorded before it is read
         snapshot.add(load_settings(root))
     with_site = site_dir is not None and not check
-    digested = digest_list(root, keep_records=with_site)
+    cache = None if check else root / TEMPLATE_CACHE
+    digested = digest_list(root, keep_records=with_site, cache=cache)
     if check:
         outputs = digested.outputs()
         return BuildResult(outputs, [], differences(root, outputs))
     rendered_site = None
-    cache = root / TEMPLATE_CACHE
     if with_site:
         from .site import render_site
 
         # rendered before anything is written: template errors stop early
         with in_child(lambda: render_site(digested.catalog(), cache), enabled=len(digested.records) > 200) as site:
-            outputs = digested.outputs(cache)
+            outputs = digested.outputs()
             rendered_site = site()
     else:
-        outputs = digested.outputs(cache)
+        outputs = digested.outputs()
     result = BuildResult(outputs, write_outputs(root, outputs), [])
     if rendered_site is not None:
         from .sitewrite import write_site

@@ -1,8 +1,8 @@
 """The build's two-core path: each record read, validated and turned into its share of every
 output (its README row pieces, its JSON object, its BibTeX entry) by whichever process reads it.
 
-`parallel.ordered_map` gives a forked child the larger share of the records; it sends back plain
-strings, never model objects, so no process has to validate or rebuild every record. This process
+`parallel.ordered_map` shares the records out between this process and a forked child as the two
+go; the child sends back plain strings, never model objects, so no process has to validate or rebuild every record. This process
 then runs the checks across records and puts the pages together from the pieces. The outputs and
 problems are exactly those of `load_catalog` followed by `build.render_catalog` (tests compare
 them); that pair stays the reference path, used by tests and the other commands.
@@ -27,7 +27,6 @@ from .render import Renderer, sort_key
 from .schema import schema_outputs
 from .views import PaperView, Views
 
-CHILD_SHARE = 0.5  # both sides do the same work per record; receiving costs this process little
 
 
 class Digest(NamedTuple):
@@ -104,15 +103,13 @@ class Digested:
     inputs: Inputs
     records: list[tuple[tuple[Path, str], Digest]]  # every record that validated, in file order
     views: Views | None
+    renderer: Renderer
 
-    def outputs(self, cache: Path | None = None) -> dict[str, str]:
-        """Every file `build.render_catalog` gives for these records (`cache`: a folder for
-        compiled templates)."""
+    def outputs(self) -> dict[str, str]:
+        """Every file `build.render_catalog` gives for these records."""
         inputs = self.inputs
         shown = sorted((d for _, d in self.records if d.order is not None), key=lambda d: d.order)
-        renderer = Renderer(inputs.settings, inputs.taxonomy, inputs.root / inputs.settings.templates,
-                            inputs.challenge_intro, cache)
-        outputs = renderer.render_views([d.view for d in shown], self.views)
+        outputs = self.renderer.render_views([d.view for d in shown], self.views)
         outputs.update({JSON_PATH: json_document([d.json for d in shown]),
                         BIBTEX_PATH: bibtex_document([d.bib for d in shown])})
         outputs.update(schema_outputs(inputs.settings, inputs.taxonomy))
@@ -129,8 +126,9 @@ class Digested:
         return Catalog(inputs.root, inputs.settings, inputs.taxonomy, papers, inputs.challenge_intro)
 
 
-def digest_list(root: Path, keep_records: bool = False) -> Digested:
-    """Read and check every record on two cores; raise one ProblemsError listing every problem."""
+def digest_list(root: Path, keep_records: bool = False, cache: Path | None = None) -> Digested:
+    """Read and check every record on two cores, and make the renderer ready meanwhile (`cache`: a
+    folder for compiled templates); raise one ProblemsError listing every problem."""
     from .validate import same_paper
 
     inputs = read_inputs(root)
@@ -138,8 +136,16 @@ def digest_list(root: Path, keep_records: bool = False) -> Digested:
     problems = list(inputs.problems)
     records = []
     chunks = batches(inputs.entries)
-    with ordered_map(worker, chunks, share=CHILD_SHARE, remote=worker.remote,
+    renderer = None
+    with ordered_map(worker, chunks, remote=worker.remote,
                      min_items=MIN_ITEMS // len(chunks[0]) if chunks else 1) as results:
+        if inputs.taxonomy is not None:  # while the child starts on the records
+            renderer = Renderer(inputs.settings, inputs.taxonomy, root / inputs.settings.templates,
+                                inputs.challenge_intro, cache)
+            try:
+                renderer.prepare()
+            except ProblemsError as exc:
+                problems += exc.problems
         for chunk, digests in zip(chunks, results):
             for entry, digest in zip(chunk, map(_received, digests)):
                 problems += digest.problems
@@ -148,4 +154,4 @@ def digest_list(root: Path, keep_records: bool = False) -> Digested:
     problems += same_paper([(d.keys, Source(path, file, None)) for (file, path), d in records])
     if any(p.severity == "error" for p in problems):
         raise ProblemsError(problems)
-    return Digested(inputs, records, worker.views)
+    return Digested(inputs, records, worker.views, renderer)

@@ -13,6 +13,7 @@ calls a macro or a filter per paper.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from itertools import groupby
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -21,6 +22,7 @@ import jinja2
 
 from . import markup
 from .anchors import heading_texts
+from .errors import Problem, ProblemsError
 from .models import Paper, Settings, Taxonomy
 from .views import CHALLENGE_PAGE, FastSlugger, PaperView, Views
 
@@ -31,12 +33,14 @@ CHALLENGE = CHALLENGE_PAGE
 
 
 class Headings:
-    """The headings of one page, slugged in document order as the template writes them."""
+    """The headings of one page, slugged in document order as the template writes them.
+    `known`: the heading texts of hand-written markdown, worked out beforehand (`Renderer.prepare`)."""
 
-    def __init__(self) -> None:
+    def __init__(self, known: dict[str, list[str]] | None = None) -> None:
         self.slugger = FastSlugger()
         self.anchors: dict = {}
         self.order: list[str] = []
+        self.known = known or {}
 
     def __call__(self, level: int, text: str, key=None) -> str:
         """The markdown heading for plain `text`; its anchor is kept under `key` when given."""
@@ -56,7 +60,8 @@ class Headings:
 
     def markdown(self, text: str) -> str:
         """Hand-written markdown placed in the page: its headings take their anchors first."""
-        for heading in heading_texts(text):
+        texts = self.known.get(text)
+        for heading in heading_texts(text) if texts is None else texts:
             self.order.append(self.slugger.slug(heading))
         return text
 
@@ -89,6 +94,48 @@ def bytecode_cache(folder: Path | None) -> jinja2.BytecodeCache | None:
     return jinja2.FileSystemBytecodeCache(str(folder))
 
 
+def _template_line(exc: BaseException, templates: Path) -> tuple[str, int] | None:
+    """(template file relative to `templates`, line) of the innermost template frame of a Jinja
+    error raised while rendering (Jinja rewrites those frames to the template's lines)."""
+    found = None
+    tb = exc.__traceback__
+    while tb is not None:
+        try:
+            found = (Path(tb.tb_frame.f_code.co_filename).resolve().relative_to(templates).as_posix(),
+                     tb.tb_lineno)
+        except (ValueError, OSError):
+            pass
+        tb = tb.tb_next
+    return found
+
+
+@contextmanager
+def template_problems(templates: Path, shown: str, what: str) -> Iterator[None]:
+    """A Jinja error in a template of the folder `templates` (`shown` in messages: the setting) as
+    a one-line problem at the template's line: a syntax error, a missing template, an undefined
+    variable."""
+    try:
+        yield
+    except jinja2.TemplateNotFound as exc:
+        raise ProblemsError([Problem(f"{shown}/{exc.name}", 0, 0, "",
+                                     f"{what} not found; check the `templates` setting")]) from None
+    except jinja2.TemplateError as exc:
+        folder = templates.resolve()
+        name, line = getattr(exc, "filename", None), getattr(exc, "lineno", None) or 0
+        if name:  # a syntax error: Jinja names the file and line
+            try:
+                name = Path(name).resolve().relative_to(folder).as_posix()
+            except (ValueError, OSError):
+                pass
+        else:
+            name, line = _template_line(exc, folder) or ("", 0)
+        where = f"{shown}/{name}" if name else shown
+        raise ProblemsError([Problem(where, line, 0, "", f"{what}: {exc}")]) from None
+
+
+PAGES = ("concept.md.j2", "challenge.md.j2", "README.md.j2")  # the templates of the markdown pages
+
+
 class Renderer:
     def __init__(self, settings: Settings, taxonomy: Taxonomy, templates: Path, challenge_intro: str,
                  cache: Path | None = None):
@@ -109,6 +156,20 @@ class Renderer:
         self.env.filters.update(text=markup.escape_text, cell=markup.cell, target=markup.link_target,
                                 shields=markup.shields_escape, badge=markup.badge_url)
         self.env.globals.update(settings=settings, taxonomy=taxonomy)
+        self.templates = templates
+        self._known: dict[str, list[str]] = {}
+
+    def _problems(self):
+        return template_problems(self.templates, self.settings.templates, "template")
+
+    def prepare(self) -> None:
+        """Compile the page templates and find the challenge introduction's headings now (the
+        build does this while its child works on the records); problems are raised as
+        ProblemsError."""
+        with self._problems():
+            for name in PAGES:
+                self.env.get_template(name)
+        self._known[self.challenge_intro] = heading_texts(self.challenge_intro)
 
     def render(self, papers: Iterable[Paper]) -> dict[str, str]:
         """The markdown pages of these papers (drafts left out)."""
@@ -147,6 +208,7 @@ class Renderer:
         header = GENERATED.format(sources=sources.get(path, "concepts/taxonomy.yaml, papers/*.yaml and "
                                                             "templates/concept.md.j2"))
         depth = path.count("/")
-        headings = Headings()
+        headings = Headings(self._known)
         context.update(header=header, root="../" * depth, h=headings)
-        return self.env.get_template(template).render(**context), headings
+        with self._problems():
+            return self.env.get_template(template).render(**context), headings
