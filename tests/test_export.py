@@ -16,7 +16,7 @@ from awesome_prune.bibtex import bibtex_title, latex_escape
 from awesome_prune.catalog import Catalog, load_catalog
 from awesome_prune.export import BIBTEX_PATH, JSON_PATH, export, export_outputs
 from awesome_prune.models import Paper
-from awesome_prune.render import sort_papers
+from awesome_prune.order import sort_papers
 from awesome_prune.catalog import load_taxonomy
 
 from .conftest import braces_balanced

@@ -1,7 +1,5 @@
 """The fixture list renders exactly to its golden tree (regenerate with `make golden`)."""
 
-from pathlib import Path
-
 import pytest
 
 from tests.golden import HERE, LISTS, render

@@ -309,7 +309,7 @@ def test_never_overwrites_without_force(tmp_path):
     again = import_list(readme, out=out, root=REPO, today=DAY)
     assert again.written == [] and alpha.read_bytes() == before
     assert [p.message for p in again.problems] == [
-        f"already in the list as papers/alpha.yaml; not overwritten (pass --force to replace it)"]
+        "already in the list as papers/alpha.yaml; not overwritten (pass --force to replace it)"]
 
     forced = import_list(readme, out=out, root=REPO, today=DAY, force=True)
     assert forced.problems == [] and yaml.safe_load(alpha.read_text("utf-8"))["takeaway"] == "Prunes *more* things."

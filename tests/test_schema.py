@@ -20,7 +20,7 @@ from awesome_prune.load import load_mapping
 from awesome_prune.models import Paper, Taxonomy
 from awesome_prune.schema import (DIALECT, FOLDER, PAPER, TAXONOMY, paper_schema, schema_files,
                                   schema_outputs, taxonomy_schema)
-from awesome_prune.validate import TagIndex, check_model, check_taxonomy
+from awesome_prune.validate import TagIndex, check_model
 
 REPO = Path(__file__).resolve().parents[1]
 SETTINGS, TAXONOMY_MODEL = load_taxonomy(REPO)

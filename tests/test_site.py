@@ -6,7 +6,6 @@ filters must show); the shipped list is checked for completeness and for the pag
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import threading
@@ -20,7 +19,7 @@ import yaml
 from awesome_prune.catalog import load_catalog
 from awesome_prune.cli import main
 from awesome_prune.errors import ProblemsError
-from awesome_prune.site import INDEX, color_hex, link_allowed, render_site, tags_css, tint
+from awesome_prune.site import INDEX, color_hex, link_allowed, render_site, tint
 from awesome_prune.sitewrite import write_site
 
 REPO = Path(__file__).resolve().parents[1]

@@ -12,14 +12,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .catalog import Catalog
-from .derived import derived_outputs
 from .parallel import in_child
-from .render import Renderer
 from .settings import load_settings
 from .write import Difference, differences, write_outputs
 
 if TYPE_CHECKING:
+    from .catalog import Catalog
     from .sitewrite import SiteWrite
 
 TEMPLATE_CACHE = ".cache/templates"  # compiled templates (jinja2 bytecode), keyed by their source; not in check mode
@@ -36,6 +34,9 @@ class BuildResult:
 def render_catalog(catalog: Catalog) -> dict[str, str]:
     """Every file the list keeps in its repository: the markdown pages, the data exports, the
     schemas and the issue form (the static site is separate: it is not committed)."""
+    from .derived import derived_outputs
+    from .render import Renderer
+
     renderer = Renderer(catalog.settings, catalog.taxonomy, catalog.root / catalog.settings.templates,
                         catalog.challenge_intro)
     outputs = renderer.render(catalog.records)

@@ -12,20 +12,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .bibtex import entry as bibtex_entry
 from .catalog import Catalog, Inputs, batches, check_records, read_inputs, read_records
 from .errors import Problem, ProblemsError
 from .export import BIBTEX_PATH, JSON_PATH, bibtex_document, canonical_names, json_document, paper_json
 from .identity import paper_keys
-from .issue_form import issue_form_outputs
 from .load import Source
 from .models import Paper
+from .order import sort_key
 from .parallel import MIN_ITEMS, ordered_map
-from .render import Renderer, sort_key
-from .schema import schema_outputs
 from .views import PaperView, Views
+
+if TYPE_CHECKING:
+    from .render import Renderer
 
 
 
@@ -104,16 +105,15 @@ class Digested:
     records: list[tuple[tuple[Path, str], Digest]]  # every record that validated, in file order
     views: Views | None
     renderer: Renderer
+    fixed: dict[str, str]  # the outputs of the settings and taxonomy alone
 
     def outputs(self) -> dict[str, str]:
         """Every file `build.render_catalog` gives for these records."""
-        inputs = self.inputs
         shown = sorted((d for _, d in self.records if d.order is not None), key=lambda d: d.order)
         outputs = self.renderer.render_views([d.view for d in shown], self.views)
         outputs.update({JSON_PATH: json_document([d.json for d in shown]),
                         BIBTEX_PATH: bibtex_document([d.bib for d in shown])})
-        outputs.update(schema_outputs(inputs.settings, inputs.taxonomy))
-        outputs.update(issue_form_outputs(inputs.settings, inputs.taxonomy))
+        outputs.update(self.fixed)
         return outputs
 
     def catalog(self) -> Catalog:
@@ -126,6 +126,21 @@ class Digested:
         return Catalog(inputs.root, inputs.settings, inputs.taxonomy, papers, inputs.challenge_intro)
 
 
+def _prepare(inputs: Inputs, cache: Path | None) -> tuple[Renderer, dict[str, str]]:
+    """What does not depend on the records, done while the child starts on them: the renderer
+    (Jinja imported, templates compiled) and the outputs of the settings and taxonomy alone (the
+    schemas, the issue form). Problems are raised as ProblemsError."""
+    from .issue_form import issue_form_outputs
+    from .render import Renderer
+    from .schema import schema_outputs
+
+    renderer = Renderer(inputs.settings, inputs.taxonomy, inputs.root / inputs.settings.templates,
+                        inputs.challenge_intro, cache)
+    renderer.prepare()
+    return renderer, {**schema_outputs(inputs.settings, inputs.taxonomy),
+                      **issue_form_outputs(inputs.settings, inputs.taxonomy)}
+
+
 def digest_list(root: Path, keep_records: bool = False, cache: Path | None = None) -> Digested:
     """Read and check every record on two cores, and make the renderer ready meanwhile (`cache`: a
     folder for compiled templates); raise one ProblemsError listing every problem."""
@@ -136,14 +151,12 @@ def digest_list(root: Path, keep_records: bool = False, cache: Path | None = Non
     problems = list(inputs.problems)
     records = []
     chunks = batches(inputs.entries)
-    renderer = None
+    renderer, fixed = None, {}
     with ordered_map(worker, chunks, remote=worker.remote,
                      min_items=MIN_ITEMS // len(chunks[0]) if chunks else 1) as results:
-        if inputs.taxonomy is not None:  # while the child starts on the records
-            renderer = Renderer(inputs.settings, inputs.taxonomy, root / inputs.settings.templates,
-                                inputs.challenge_intro, cache)
+        if inputs.taxonomy is not None:
             try:
-                renderer.prepare()
+                renderer, fixed = _prepare(inputs, cache)
             except ProblemsError as exc:
                 problems += exc.problems
         for chunk, digests in zip(chunks, results):
@@ -154,4 +167,4 @@ def digest_list(root: Path, keep_records: bool = False, cache: Path | None = Non
     problems += same_paper([(d.keys, Source(path, file, None)) for (file, path), d in records])
     if any(p.severity == "error" for p in problems):
         raise ProblemsError(problems)
-    return Digested(inputs, records, worker.views, renderer)
+    return Digested(inputs, records, worker.views, renderer, fixed)

@@ -15,7 +15,7 @@ from .bibtex import bibliography, join_entries
 from .catalog import Catalog
 from .identity import arxiv_id
 from .models import Paper, Taxonomy
-from .render import sort_papers
+from .order import sort_papers
 
 FORMAT_VERSION = 1
 JSON_PATH = "data/papers.json"

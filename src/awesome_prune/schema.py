@@ -14,7 +14,6 @@ strict: cross-record checks (ids, duplicates) and "listed twice" stay with `awes
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 from pydantic.json_schema import GenerateJsonSchema

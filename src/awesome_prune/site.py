@@ -33,7 +33,8 @@ from .catalog import Catalog
 from .errors import Problem, ProblemsError
 from .models import Category, Paper, Taxonomy, Value
 from .parallel import MIN_ITEMS, ordered_map
-from .render import bytecode_cache, sort_papers, template_problems
+from .order import sort_papers
+from .render import bytecode_cache, template_problems
 
 SITE_DIR = "_site"  # default output folder, relative to the list's root
 TEMPLATE_DIR = "site"  # inside the list's templates folder

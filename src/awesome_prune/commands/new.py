@@ -33,7 +33,7 @@ def run(args) -> int:
     for notice in result.notices:
         print(f"note: {notice}", file=sys.stderr)
     print(f"wrote {result.path}" + ("" if result.fetched else " (skeleton)")
-          + (f"; still to fill in before it validates:" if result.to_fill else ""))
+          + ("; still to fill in before it validates:" if result.to_fill else ""))
     for problem in result.to_fill:
         print(f"  {problem}")
     return 0
