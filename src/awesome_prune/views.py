@@ -138,13 +138,19 @@ class Views:
                          paper.added.isoformat())
 
     def _names(self, keys: tuple[tuple, ...]) -> tuple[tuple[str, str], ...]:
-        """(category key, value name) of each tag of these `PaperView.tags` (aliases resolved)."""
-        found = self._carried.get(keys)
-        if found is None:
-            lookups = [(key, self._by_key[key].lookup(value)) for key, *refs in keys for value, _ in refs]
-            found = tuple((key, value.name) for key, value in lookups if value is not None)  # else: a problem
-            if len(self._carried) < 4096:
-                self._carried[keys] = found
+        """(category key, value name) of each tag of these `PaperView.tags` (aliases resolved),
+        worked out once per distinct category entry (whole tag sets rarely repeat)."""
+        found: tuple[tuple[str, str], ...] = ()
+        carried = self._carried
+        for key in keys:
+            names = carried.get(key)
+            if names is None:
+                category = self._by_key[key[0]]
+                values = [category.lookup(value) for value, _ in key[1:]]
+                names = tuple((key[0], value.name) for value in values if value is not None)  # else: a problem
+                if len(carried) < 4096:
+                    carried[key] = names
+            found += names
         return found
 
     def _code(self, framework: str | None, url: str) -> str:
