@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from awesome_prune import catalog as catalog_module
+from awesome_prune import records as records_module
 from awesome_prune import parallel
 from awesome_prune.build import render_catalog
 from awesome_prune.catalog import load_catalog
@@ -172,7 +173,7 @@ def test_problems_are_the_same_on_two_cores(big_list, monkeypatch, tmp_path):
 
 def test_records_read_in_the_child_are_plain_data(big_list):
     file, path = catalog_module.read_inputs(big_list).entries[0]
-    [(data, keys, signature)] = catalog_module.read_records([(file, path)])
+    [(data, keys, signature)] = records_module.read_records([(file, path)])
     assert data == yaml.safe_load(file.read_text())
     assert keys[2][0][0] == "arXiv" and signature[2] == file.stat().st_size
 

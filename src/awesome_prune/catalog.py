@@ -1,7 +1,7 @@
 """The load-and-validate stage: every input file → one validated `Catalog`, or every problem at once.
 
 In stages, which `digest` (the build's two-core path) shares: `read_inputs` (settings, taxonomy,
-the list of record files, the challenge introduction), then the records read (`read_records`) and
+the list of record files, the challenge introduction), then the records read (`records.read_records`) and
 checked (`check_records`) in batches, then the checks across records. With many records, a forked
 child reads and parses part of them (`parallel.ordered_map` shares the batches out as the two go)
 and sends plain data back, while this process validates them in file-name order; the result,
@@ -10,21 +10,17 @@ problems included, is the same as one by one.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .buildstamp import read_signature
 from .errors import Problem, ProblemsError
-from .identity import paper_keys
-from .load import Source, load_mapping, parse_mapping, read_yaml
+from .load import Source, load_mapping
 from .models import Paper, Settings, Taxonomy
 from .parallel import MIN_ITEMS, ordered_map
+from .records import BATCH, batches, read_records, record_entries, record_files
 from .settings import load_settings
 from .validate import PaperChecker, TagIndex, check_ids, check_model, check_same_paper, check_taxonomy
-
-BATCH = 32  # records per batch, worked out stage by stage (`read_records`)
 
 
 @dataclass
@@ -40,25 +36,8 @@ class Catalog:
         return [paper for paper, _ in self.papers]
 
 
-def _names(folder: Path) -> list[str]:
-    """The entries of the papers folder but hidden ones, sorted as their paths sort."""
-    try:
-        names = [name for name in os.listdir(folder) if not name.startswith(".")]
-    except (FileNotFoundError, NotADirectoryError):
-        return []
-    return sorted(names) if os.name == "posix" else sorted(names, key=os.path.normcase)
-
-
 def paper_files(root: Path, settings: Settings) -> list[Path]:
-    folder = root / settings.papers
-    return [folder / name for name in _names(folder)] if folder.is_dir() else []
-
-
-def _display(root: Path, file: Path) -> str:
-    try:
-        return file.relative_to(root).as_posix()
-    except ValueError:
-        return file.as_posix()
+    return record_files(root / settings.papers)
 
 
 @dataclass
@@ -105,13 +84,8 @@ def read_inputs(root: Path) -> Inputs:
     problems += found
     tags = TagIndex(taxonomy) if taxonomy and not problems else None
 
-    files = paper_files(root, settings)
-    entries = []
-    if files:
-        shown = _display(root, files[0].parent)
-        prefix = "" if shown == "." else shown.rstrip("/") + "/"
-        entries = [(file, prefix + file.name) for file in files]
-    else:
+    entries = record_entries(root, settings.papers)
+    if not entries:
         problems.append(Problem(settings.papers, 0, 0, "", "no paper records found"))
 
     intro = ""
@@ -120,36 +94,6 @@ def read_inputs(root: Path) -> Inputs:
     except (OSError, UnicodeDecodeError) as exc:
         problems.append(Problem(settings.challenge_intro, 0, 0, "", f"cannot read the challenge page's introduction: {exc}"))
     return Inputs(root, settings, taxonomy, tags, entries, intro, problems)
-
-
-def read_records(entries: list[tuple[Path, str]]) -> list[tuple[Any, Any, Any]]:
-    """For each record file, (data, (url, title, identity keys) or None, its `buildstamp`
-    signature), or (None, problems, None).
-
-    Worked out stage by stage over the whole batch (read every file, then parse every text, …):
-    each stage's code then stays in the processor's caches, which is ~30% faster than record by
-    record for the same result."""
-    raws: list = []
-    for file, path in entries:
-        try:
-            raws.append(read_yaml(file, path))
-        except ProblemsError as exc:
-            raws.append(exc)
-    results: list[tuple[Any, Any, Any]] = []
-    for (_, path), read in zip(entries, raws):
-        if isinstance(read, ProblemsError):
-            results.append((None, read.problems, None))
-            continue
-        try:
-            results.append((parse_mapping(read[0], path), None, read_signature(*read)))
-        except ProblemsError as exc:
-            results.append((None, exc.problems, None))
-    for index, (data, _, signature) in enumerate(results):
-        if data is not None:
-            url, title = data.get("paper"), data.get("title")
-            if type(url) is str and type(title) is str:
-                results[index] = (data, (url, title, paper_keys(url, title)), signature)
-    return results
 
 
 def check_records(inputs: Inputs, entries: list[tuple[Path, str]], datas: list[Any]
@@ -168,10 +112,6 @@ def check_records(inputs: Inputs, entries: list[tuple[Path, str]], datas: list[A
             problems += check_ids([(paper, source)])
         results.append((paper, source, problems))
     return results
-
-
-def batches(items: list, size: int = BATCH) -> list[list]:
-    return [items[start:start + size] for start in range(0, len(items), size)]
 
 
 def load_catalog(root: Path) -> Catalog:

