@@ -105,17 +105,17 @@ def check_model(source: Source, model: type[T]) -> tuple[T | None, list[Problem]
 
 
 class PaperChecker:
-    """`check_model(source, Paper)`, faster: venues and tag entries repeat across records, so each
-    distinct one is validated once and its (frozen) model handed to pydantic in place of the raw
-    value, which pydantic then takes as it is. A record with any problem is validated again from
-    its raw data, so messages are exactly `check_model`'s."""
+    """`check_model(source, Paper)`, faster: venues and the tag lists of a category repeat across
+    records, so each distinct one is validated once and its (frozen) models handed to pydantic in
+    place of the raw value, which pydantic then takes as they are. A record with any problem is
+    validated again from its raw data, so messages are exactly `check_model`'s."""
 
     LIMIT = 4096  # distinct values kept per cache
 
     def __init__(self) -> None:
         self._venues: dict = {}
         self._tags: dict = {}
-        self._tag_adapter: TypeAdapter | None = None
+        self._tags_adapter: TypeAdapter | None = None
 
     def check(self, source: Source) -> tuple[Paper | None, list[Problem]]:
         data = source.data
@@ -131,13 +131,15 @@ class PaperChecker:
         """A key telling raw values apart by type too (1, 1.0 and True are equal in Python)."""
         if type(value) is dict:
             return tuple((k, type(v), v) for k, v in value.items())
+        if type(value) is list:  # tag values as bare names (the usual way): nothing but text is
+            return tuple(value)  # ever validated, and no other value equals a text
         return type(value), value
 
     def _model(self, cache: dict, value: Any, validate) -> Any:
         try:
             key = self._key(value)
             found = cache.get(key)
-        except TypeError:  # unhashable (a list inside): left to pydantic
+        except TypeError:  # unhashable (a mapping inside): left to pydantic
             return value
         if found is None:
             try:
@@ -155,11 +157,11 @@ class PaperChecker:
             data["venue"] = self._model(self._venues, venue, Venue.model_validate)
         tags = data.get("tags")
         if type(tags) is dict:
-            if self._tag_adapter is None:
-                self._tag_adapter = TypeAdapter(TagEntry)
-            validate = self._tag_adapter.validate_python
-            data["tags"] = {key: [self._model(self._tags, entry, validate) for entry in entries]
-                            if type(entries) is list else entries for key, entries in tags.items()}
+            if self._tags_adapter is None:
+                self._tags_adapter = TypeAdapter(list[TagEntry])
+            validate, cache = self._tags_adapter.validate_python, self._tags
+            data["tags"] = {key: self._model(cache, entries, validate) if type(entries) is list else entries
+                            for key, entries in tags.items()}
         return data
 
 
