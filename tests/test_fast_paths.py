@@ -222,3 +222,17 @@ def test_paper_checker_matches_check_model(tmp_path_factory, venue, tags):
     checker = PaperChecker()
     for _ in range(2):  # the second time from its caches
         assert checker.check(source) == check_model(source, Paper)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.dates(dt.date(2023, 1, 1), dt.date(2023, 1, 20)),
+                          st.text("abc", min_size=1, max_size=3)), max_size=40, unique_by=lambda t: t[1]),
+       st.integers(0, 12))
+def test_recently_added_takes_what_a_full_sort_takes(papers, count):
+    from types import SimpleNamespace
+
+    from awesome_prune.render import _recent
+
+    views = [SimpleNamespace(added=day.isoformat(), id=ident) for day, ident in papers]
+    full = sorted(sorted(views, key=lambda v: v.id), key=lambda v: v.added, reverse=True)[:count]
+    assert _recent(views, count) == full

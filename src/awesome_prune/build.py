@@ -76,7 +76,8 @@ def build(root: Path, check: bool = False, site_dir: Path | None = None, stamp: 
             rendered_site = site()
     else:
         outputs = digested.outputs()
-    result = BuildResult(outputs, write_outputs(root, outputs), [])
+    encoded = {path: text.encode("utf-8") for path, text in outputs.items()}  # once, for writing and the stamp
+    result = BuildResult(outputs, write_outputs(root, encoded), [])
     if rendered_site is not None:
         from .sitewrite import write_site
 
@@ -86,5 +87,5 @@ def build(root: Path, check: bool = False, site_dir: Path | None = None, stamp: 
 
         snapshot.add_records([file.name for file, _ in digested.inputs.entries],
                              [digest.signature for _, digest in digested.records])
-        record(root, snapshot, outputs, site_dir, rendered_site)
+        record(root, snapshot, encoded, site_dir, rendered_site)
     return result

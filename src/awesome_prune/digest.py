@@ -11,6 +11,7 @@ them); that pair stays the reference path, used by tests and the other commands.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -110,7 +111,7 @@ class Digested:
 
     def outputs(self) -> dict[str, str]:
         """Every file `build.render_catalog` gives for these records."""
-        shown = sorted((d for _, d in self.records if d.order is not None), key=lambda d: d.order)
+        shown = sorted((d for _, d in self.records if d.order is not None), key=attrgetter("order"))
         outputs = self.renderer.render_views([d.view for d in shown], self.views)
         outputs.update({JSON_PATH: json_document([d.json for d in shown]),
                         BIBTEX_PATH: bibtex_document([d.bib for d in shown])})

@@ -13,6 +13,7 @@ calls a macro or a filter per paper.
 
 from __future__ import annotations
 
+import heapq
 from contextlib import contextmanager
 from itertools import groupby
 from pathlib import Path
@@ -118,6 +119,16 @@ def template_problems(templates: Path, shown: str, what: str) -> Iterator[None]:
         raise ProblemsError([Problem(where, line, 0, "", f"{what}: {exc}")]) from None
 
 
+def _recent(views: list[PaperView], count: int) -> list[PaperView]:
+    """The `count` papers added last, newest first, ties by id: the few added on or after the
+    `count`-th latest date, sorted (not the whole list)."""
+    if count <= 0 or not views:
+        return []
+    since = heapq.nlargest(count, (view.added for view in views))[-1]
+    latest = [view for view in views if view.added >= since]
+    return sorted(sorted(latest, key=lambda v: v.id), key=lambda v: v.added, reverse=True)[:count]
+
+
 PAGES = ("concept.md.j2", "challenge.md.j2", "README.md.j2")  # the templates of the markdown pages
 
 
@@ -183,7 +194,7 @@ class Renderer:
         challenge_anchor = headings.anchors
 
         rows = [(year, [build.row(v, value_anchor, challenge_anchor) for v in group]) for year, group in by_year]
-        recent = sorted(sorted(shown, key=lambda v: v.id), key=lambda v: v.added, reverse=True)[:self.settings.recent]
+        recent = _recent(shown, self.settings.recent)
         outputs[README], _ = self._page(README, "README.md.j2", by_year=rows, value_anchor=value_anchor, recent=recent)
         return outputs
 

@@ -162,10 +162,11 @@ class Views:
     def carriers(self, views: list[PaperView]) -> dict[str, dict[str, list[str]]]:
         """category key → value name → the `entry` of each paper that carries it, in the order of `views`."""
         found = {c.key: {v.name: [] for v in c.values} for c in self.categories}
+        lists = {(key, name): entries for key, names in found.items() for name, entries in names.items()}
         for view in views:
             entry = view.entry
-            for key, name in view.carried:
-                found[key][name].append(entry)
+            for pair in view.carried:
+                lists[pair].append(entry)
         return found
 
     def row(self, view: PaperView, value_anchor: dict, challenge_anchor: dict) -> Row:

@@ -58,9 +58,18 @@ def differences(root: Path, outputs: dict[str, str], context_lines: int = 2, max
     return found
 
 
-def write_outputs(root: Path, outputs: dict[str, str]) -> list[str]:
-    """Write every output that differs from disk; return the paths written."""
-    changed = [path for path, text in sorted(outputs.items()) if _current(root / path) != text]
+def _current_bytes(file: Path) -> bytes | None:
+    try:
+        return file.read_bytes()
+    except OSError:
+        return None
+
+
+def write_outputs(root: Path, outputs: dict[str, str] | dict[str, bytes]) -> list[str]:
+    """Write every output (text, or text already encoded as UTF-8) that differs from disk; return
+    the paths written."""
+    changed = [path for path, content in sorted(outputs.items())
+               if (_current_bytes(root / path) if isinstance(content, bytes) else _current(root / path)) != content]
     for path in changed:
         write_atomic(root / path, outputs[path])
     return changed
