@@ -2,8 +2,9 @@
 output (its README row pieces, its JSON object, its BibTeX entry) by whichever process reads it.
 
 `parallel.ordered_map` shares the records out between this process and a forked child as the two
-go; the child sends back plain strings, never model objects, so no process has to validate or rebuild every record. This process
-then runs the checks across records and puts the pages together from the pieces. The outputs and
+go; the child sends back plain strings, never model objects, so no process has to validate or
+rebuild every record. This process then runs the checks across records and puts the pages
+together from the pieces. The outputs and
 problems are exactly those of `load_catalog` followed by `build.render_catalog` (tests compare
 them); that pair stays the reference path, used by tests and the other commands.
 """
@@ -17,7 +18,6 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .bibtex import entry as bibtex_entry
 from .catalog import Catalog, Inputs, check_records, read_inputs
-from .records import batches, read_records
 from .errors import Problem, ProblemsError
 from .export import BIBTEX_PATH, JSON_PATH, bibtex_document, canonical_names, json_document, paper_json
 from .identity import paper_keys
@@ -25,11 +25,11 @@ from .load import Source
 from .models import Paper
 from .order import sort_key
 from .parallel import MIN_ITEMS, ordered_map
+from .records import batches, read_records
 from .views import PaperView, Views
 
 if TYPE_CHECKING:
     from .render import Renderer
-
 
 
 class Digest(NamedTuple):

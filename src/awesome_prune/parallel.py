@@ -2,11 +2,11 @@
 order, the items shared out as the two go) and `in_child` (one call whose result is needed
 later). Results travel back pickled.
 
-The child writes its results to an anonymous file in memory, read here once it has ended: it
-never waits for this process, and this process runs no thread. Behaviour is that of the
-sequential code: same results, same order. Whenever the child cannot deliver (no fork on this platform, one CPU, a child that dies
-or raises), this process computes what is missing itself, so an exception is raised here exactly
-as a sequential run would raise it.
+The child writes its results to an anonymous file in memory, which this process reads as it
+goes: the child never waits for this process, and this process runs no thread. Behaviour is that
+of the sequential code: same results, same order. Whenever the child cannot deliver (no fork on
+this platform, one CPU, a child that dies or raises), this process computes what is missing
+itself, so an exception is raised here exactly as a sequential run would raise it.
 
 Forking is only done on Linux, from a process that has started no thread of its own.
 """
@@ -173,24 +173,22 @@ class _Claims:
         return index
 
 
-def from_back(claims: _Claims, chunks: Sequence[Sequence[T]], call: Callable[[T], R],
-              send: Callable[[Any], None]) -> None:
-    """The child's side of a `Sharing`: compute chunks from the back and send (index, results)."""
-    while (index := claims.take_back()) is not None:
-        send((index, [call(item) for item in chunks[index]]))
-
-
 class Sharing:
     """Chunks of items shared out between this process and a forked child as the two go
-    (`_Claims`). The child runs `work(claims, send)` from the moment it is created, sending
-    (chunk index, [result of each item]) for the chunks it claims, as `from_back` does;
-    `results(func)` then gives every result in order, computing this process's chunks (from the
-    front) as it is iterated, and whatever a failed child did not deliver."""
+    (`_Claims`): the child computes `call(item)` for the items of the chunks it claims from the
+    back, from the moment it is created; `results(func)` gives every result in order, computing
+    this process's chunks (from the front) as it is iterated, then the child's, and whatever a
+    failed child did not deliver."""
 
-    def __init__(self, chunks: list[Sequence[T]], work: Callable[[_Claims, Callable[[Any], None]], None]):
+    def __init__(self, chunks: list[Sequence[T]], call: Callable[[T], R]):
         self.chunks = chunks
-        self.claims = _Claims(len(chunks))
-        self.child = _Child(lambda send: work(self.claims, send))
+        self.claims = claims = _Claims(len(chunks))
+
+        def work(send: Callable[[Any], None]) -> None:
+            while (index := claims.take_back()) is not None:
+                send((index, [call(item) for item in chunks[index]]))
+
+        self.child = _Child(work)
 
     def results(self, func: Callable[[T], R]) -> Iterator[R]:
         claims, chunks, sent = self.claims, self.chunks, {}
@@ -224,7 +222,7 @@ def ordered_map(func: Callable[[T], R], items: Sequence[T], chunk: int = 1, min_
         yield (func(item) for item in items)
         return
     chunks = [items[start:start + chunk] for start in range(0, len(items), chunk)]
-    sharing = Sharing(chunks, lambda claims, send: from_back(claims, chunks, remote or func, send))
+    sharing = Sharing(chunks, remote or func)
     try:
         yield sharing.results(func)
     finally:

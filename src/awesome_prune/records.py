@@ -1,6 +1,5 @@
 """Record files read and parsed, not validated: the papers folder's listing, then each file's bytes,
-data and identities, in batches. No pydantic here: the build's child starts on this before pydantic
-is imported (`headstart`)."""
+data and identities, in batches (no pydantic here; `catalog` validates)."""
 
 from __future__ import annotations
 
