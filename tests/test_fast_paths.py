@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from awesome_prune import bibtex, identity, markup, models
 from awesome_prune.anchors import slugify
 from awesome_prune.catalog import Catalog, load_catalog
-from awesome_prune.export import canonical_names, paper_data, shown_papers, to_json
+from awesome_prune.export import CanonicalTags, paper_data, shown_papers, to_json
 from awesome_prune.models import Paper
 from awesome_prune.validate import TagIndex
 from awesome_prune.views import fast_slugify
@@ -137,8 +137,8 @@ def test_bibtex_title_shortcut_matches_the_general_code(title):
 
 def assert_json_is_the_data(catalog: Catalog) -> None:
     """data/papers.json holds `paper_data` of each shown paper, one paper per line."""
-    names = canonical_names(catalog.taxonomy)
-    expected = [paper_data(p, names) for p in shown_papers(catalog)]
+    tags = CanonicalTags(catalog.taxonomy)
+    expected = [paper_data(p, tags) for p in shown_papers(catalog)]
     text = to_json(catalog)
     assert json.loads(text) == {"version": 1, "papers": expected}
     lines = text.splitlines()
@@ -236,3 +236,27 @@ def test_recently_added_takes_what_a_full_sort_takes(papers, count):
     views = [SimpleNamespace(added=day.isoformat(), id=ident) for day, ident in papers]
     full = sorted(sorted(views, key=lambda v: v.id), key=lambda v: v.added, reverse=True)[:count]
     assert _recent(views, count) == full
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.data())
+def test_canonical_tags_cached_per_entry_match_the_plain_lookup(data):
+    """Many papers through one CanonicalTags (its cache shared) give, paper by paper, what the
+    plain lookup gives: names, aliases and any case, with or without details."""
+    catalog = load_catalog(REPO)
+    taxonomy = catalog.taxonomy
+    tags = CanonicalTags(taxonomy)
+    spellings = [(c.key, v.name, s) for c in taxonomy.categories for v in c.values for s in (v.name, *v.aliases)]
+    for _ in range(20):
+        chosen = data.draw(st.lists(st.sampled_from(spellings), min_size=1, max_size=6))
+        raw: dict[str, list] = {}
+        for key, _, spelling in chosen:
+            spelling = data.draw(st.sampled_from([spelling, spelling.upper(), spelling.lower()]))
+            detail = data.draw(st.sampled_from([None, "layer", "x"]))
+            raw.setdefault(key, []).append({"value": spelling, "detail": detail})
+        paper = catalog.records[0].model_copy(update={"tags": {k: [models.TagRef(**e) for e in v] for k, v in raw.items()}})
+        plain = {c.key: [{"value": next((v.name for v in c.values
+                                         if ref.value.casefold() in {s.casefold() for s in (v.name, *v.aliases)}),
+                                        ref.value), "detail": ref.detail} for ref in paper.tags[c.key]]
+                 for c in taxonomy.categories if paper.tags.get(c.key)}
+        assert tags(paper) == plain

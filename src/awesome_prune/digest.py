@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from .bibtex import entry as bibtex_entry
 from .catalog import Catalog, Inputs, check_records, read_inputs
 from .errors import Problem, ProblemsError
-from .export import BIBTEX_PATH, JSON_PATH, bibtex_document, canonical_names, json_document, paper_json
+from .export import BIBTEX_PATH, JSON_PATH, CanonicalTags, bibtex_document, json_document, paper_json
 from .identity import paper_keys
 from .load import Source
 from .models import Paper
@@ -53,7 +53,7 @@ class _Worker:
         self.inputs = inputs
         self.keep_data = keep_data
         self.views = Views(inputs.taxonomy) if inputs.taxonomy else None
-        self.names = canonical_names(inputs.taxonomy) if inputs.taxonomy else None
+        self.tags = CanonicalTags(inputs.taxonomy) if inputs.taxonomy else None
 
     def __call__(self, entries: list[tuple[Path, str]]) -> list[Digest]:
         reads = read_records(entries)
@@ -62,7 +62,7 @@ class _Worker:
         papers = [paper for paper, _, _ in checked if paper is not None]
         shown = [paper for paper in papers if not paper.draft] if self.views else []
         views = [self.views.paper(paper) for paper in shown]
-        jsons = [paper_json(paper, self.names) for paper in shown]
+        jsons = [paper_json(paper, self.tags) for paper in shown]
         bibs = [bibtex_entry(paper) for paper in shown]
         order = self.inputs.settings.order
         pieces = {id(paper): (sort_key(paper, order), view, text, bib)
