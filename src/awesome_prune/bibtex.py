@@ -148,16 +148,33 @@ def _note(paper: Paper) -> str | None:
     return None
 
 
+_VENUES: dict[tuple, tuple[str, list[tuple[str, str]]]] = {}  # venue → (entry type, its fields)
+
+
+def _venue_fields(paper: Paper) -> tuple[str, list[tuple[str, str]]]:
+    """The entry type and the venue's fields (booktitle or journal, year, note), once per venue."""
+    venue = paper.venue
+    key = (venue.status, venue.name, venue.year)
+    found = _VENUES.get(key)
+    if found is None:
+        kind = entry_type(paper)
+        fields = []
+        if venue.name and kind != "misc":
+            fields.append(("booktitle" if kind == "inproceedings" else "journal", latex_escape(venue.name)))
+        fields.append(("year", str(venue.year)))
+        note = _note(paper)
+        if note:
+            fields.append(("note", latex_escape(note)))
+        found = (kind, fields)
+        if len(_VENUES) < 4096:
+            _VENUES[key] = found
+    return found
+
+
 def entry(paper: Paper) -> str:
     """One BibTeX entry, fields in a fixed order, values in braces."""
-    fields: list[tuple[str, str]] = [("title", bibtex_title(paper.title))]
-    kind = entry_type(paper)
-    if paper.venue.name and kind != "misc":
-        fields.append(("booktitle" if kind == "inproceedings" else "journal", latex_escape(paper.venue.name)))
-    fields.append(("year", str(paper.venue.year)))
-    note = _note(paper)
-    if note:
-        fields.append(("note", latex_escape(note)))
+    kind, venue_fields = _venue_fields(paper)
+    fields: list[tuple[str, str]] = [("title", bibtex_title(paper.title)), *venue_fields]
     arxiv = arxiv_id(paper.paper)
     if arxiv:
         fields += [("eprint", arxiv), ("archivePrefix", "arXiv")]
