@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .parallel import in_child
 from .settings import load_settings
@@ -29,6 +29,7 @@ class BuildResult:
     written: list[str]
     differences: list[Difference]
     site: SiteWrite | None = field(default=None)  # the static site written, when one was asked for
+    records: Any = field(default=None, repr=False)  # the records as the build took them in (`digest.Digested`)
 
 
 def render_catalog(catalog: Catalog) -> dict[str, str]:
@@ -76,8 +77,8 @@ def build(root: Path, check: bool = False, site_dir: Path | None = None, stamp: 
             rendered_site = site()
     else:
         outputs = digested.outputs()
-    encoded = {path: text.encode("utf-8") for path, text in outputs.items()}  # once, for writing and the stamp
-    result = BuildResult(outputs, write_outputs(root, encoded), [])
+    digests: dict[str, str] = {}  # of the outputs written, for the stamp
+    result = BuildResult(outputs, write_outputs(root, outputs, digests), [], records=digested)
     if rendered_site is not None:
         from .sitewrite import write_site
 
@@ -87,5 +88,5 @@ def build(root: Path, check: bool = False, site_dir: Path | None = None, stamp: 
 
         snapshot.add_records([file.name for file, _ in digested.inputs.entries],
                              [digest.signature for _, digest in digested.records])
-        record(root, snapshot, encoded, site_dir, rendered_site)
+        record(root, snapshot, outputs, site_dir, rendered_site, digests)
     return result

@@ -44,15 +44,17 @@ def _racy(st: os.stat_result, now_ns: int) -> bool:
     return max(st.st_mtime_ns, st.st_ctime_ns) > now_ns - (COARSE_WINDOW_NS if coarse else FINE_WINDOW_NS)
 
 
-def _signature(path: str, now_ns: int, content: str | bytes | None = None) -> Signature | None:
-    """The file's identity, with a digest of its content (`content`, when given) if it is racy."""
+def _signature(path: str, now_ns: int, content: str | bytes | None = None,
+               known: str | None = None) -> Signature | None:
+    """The file's identity, with a digest of its content if it is racy: `known` (the SHA-1 of the
+    bytes just written), else that of `content`, when given, else of the file."""
     try:
         st = os.stat(path)
     except OSError:
         return None
     digest = None
     if _racy(st, now_ns):
-        digest = _sha1(path) if content is None else _content_sha1(content)
+        digest = known or (_sha1(path) if content is None else _content_sha1(content))
     return [st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino, digest]
 
 
@@ -142,15 +144,17 @@ def stamp_path(root: Path) -> Path:
 
 
 def record(root: Path, snapshot: Snapshot, outputs: dict[str, str | bytes], site_dir: Path | None,
-           site_outputs: dict[str, str | bytes] | None = None) -> None:
-    """Write the stamp of a build that succeeded: its inputs (as snapshot) and its outputs now."""
+           site_outputs: dict[str, str | bytes] | None = None, written: dict[str, str] | None = None) -> None:
+    """Write the stamp of a build that succeeded: its inputs (as snapshot) and its outputs now
+    (`written`: the SHA-1 of each output this build wrote, by path)."""
     now = time.time_ns()
     files = dict(snapshot.files)
     trees = dict(snapshot.trees)
-    for base, produced in ((root, outputs), (site_dir, site_outputs or {})):
+    known = written or {}
+    for base, produced, digests in ((root, outputs, known), (site_dir, site_outputs or {}, {})):
         for path, content in produced.items():
             full = str(base.resolve() / path)
-            files[full] = _signature(full, now, content)
+            files[full] = _signature(full, now, content, digests.get(path))
     if site_dir is not None:
         trees[str(site_dir.resolve())] = _tree(site_dir.resolve())
     data = {"meta": _meta(site_dir), "outputs": len(outputs), "listings": snapshot.listings,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import hashlib
 import os
 import tempfile
 from dataclasses import dataclass
@@ -15,10 +16,16 @@ class Difference:
     diff: str  # a short unified diff, or a note for a missing file
 
 
-def write_atomic(file: Path, content: str | bytes) -> None:
-    """Write text (UTF-8, LF) or bytes via a temporary file in the same folder, renamed over the target."""
+CHUNK = 1 << 20  # characters of text encoded at a time
+
+
+def write_atomic(file: Path, content: str | bytes) -> str:
+    """Write text (UTF-8, LF) or bytes via a temporary file in the same folder, renamed over the
+    target; return the SHA-1 of the bytes written. Text is encoded a megabyte at a time: a
+    whole-file copy of a 12 MB README would cost more in fresh memory than in encoding."""
     file.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{file.name}.", suffix=".tmp", dir=file.parent)
+    digest = hashlib.sha1()
     try:
         # mkstemp creates the file 0600; give it the mode the file had, or an ordinary 0644.
         try:
@@ -27,11 +34,19 @@ def write_atomic(file: Path, content: str | bytes) -> None:
             mode = 0o644
         os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as handle:
-            handle.write(content.encode("utf-8") if isinstance(content, str) else content)
+            if isinstance(content, bytes):
+                digest.update(content)
+                handle.write(content)
+            else:
+                for start in range(0, len(content), CHUNK):
+                    data = content[start:start + CHUNK].encode("utf-8")
+                    digest.update(data)
+                    handle.write(data)
         os.replace(tmp, file)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    return digest.hexdigest()
 
 
 def _current(file: Path) -> str | None:
@@ -58,18 +73,12 @@ def differences(root: Path, outputs: dict[str, str], context_lines: int = 2, max
     return found
 
 
-def _current_bytes(file: Path) -> bytes | None:
-    try:
-        return file.read_bytes()
-    except OSError:
-        return None
-
-
-def write_outputs(root: Path, outputs: dict[str, str] | dict[str, bytes]) -> list[str]:
-    """Write every output (text, or text already encoded as UTF-8) that differs from disk; return
-    the paths written."""
-    changed = [path for path, content in sorted(outputs.items())
-               if (_current_bytes(root / path) if isinstance(content, bytes) else _current(root / path)) != content]
+def write_outputs(root: Path, outputs: dict[str, str], written: dict[str, str] | None = None) -> list[str]:
+    """Write every output that differs from disk; return the paths written (and put the SHA-1 of
+    each in `written`, when given)."""
+    changed = [path for path, text in sorted(outputs.items()) if _current(root / path) != text]
     for path in changed:
-        write_atomic(root / path, outputs[path])
+        digest = write_atomic(root / path, outputs[path])
+        if written is not None:
+            written[path] = digest
     return changed
