@@ -130,8 +130,8 @@ class Snapshot:
         """The records folder as listed before any record was read, and each record's signature
         taken when it was read (`read_signature`)."""
         self.listings[str(self.papers)] = sorted(names)  # as `up_to_date` lists it
-        folder = str(self.papers)
-        self.files.update((os.path.join(folder, name), signature) for name, signature in zip(names, signatures))
+        folder = os.path.join(str(self.papers), "")
+        self.files.update((folder + name, signature) for name, signature in zip(names, signatures))
 
 
 def _meta(site_dir: Path | None) -> dict:
