@@ -78,8 +78,8 @@ def paper_data(paper: Paper, tags: CanonicalTags) -> dict[str, Any]:
 
 def paper_json(paper: Paper, tags: CanonicalTags) -> str:
     """One paper of data/papers.json: its `paper_data` on one line (diffs show one line per paper),
-    compact, in UTF-8. orjson writes it ~5× faster than `json.dumps` (which builds an encoder per
-    call): 15 µs a paper, a tenth of a second of a 10,000-paper build."""
+    compact, in UTF-8. orjson encodes it in ~4 µs; `json.dumps`, which builds an encoder per call,
+    took ~19 µs."""
     return "    " + orjson.dumps(paper_data(paper, tags)).decode()
 
 

@@ -115,7 +115,7 @@ def template_problems(templates: Path, shown: str, what: str) -> Iterator[None]:
                 pass
         else:
             name, line = _template_line(exc, folder) or ("", 0)
-        where = f"{shown}/{name}" if name else shown
+        where = shown if not name else name if Path(name).is_absolute() else f"{shown}/{name}"
         raise ProblemsError([Problem(where, line, 0, "", f"{what}: {exc}")]) from None
 
 
