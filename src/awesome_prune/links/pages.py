@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
 from ..anchors import anchors_in
+from ..parallel import cpus
 from .extract import link_items, scan_parser
 from .probe import Read, read_file
 
@@ -30,7 +31,6 @@ __all__ = ["MIN_PARALLEL_BYTES", "Scan", "Split", "map_files", "paused_gc", "sca
 R = TypeVar("R")
 
 MIN_PARALLEL_BYTES = 1 << 20  # below this a second process does not pay for itself
-JOBS_ENV = "AWESOME_PRUNE_JOBS"  # "1": no second process (debugging, profiling)
 
 
 class Scan(NamedTuple):
@@ -70,15 +70,6 @@ def paused_gc() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
-
-
-def _cpus() -> int:
-    if os.environ.get(JOBS_ENV) == "1":
-        return 1
-    try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        return os.cpu_count() or 1
 
 
 def _size(path: Path) -> int:
@@ -130,7 +121,7 @@ def map_files(func: Callable[[Path], R], paths: Sequence[Path], split: Split | N
     total = sum(sizes)
     big = max(range(len(paths)), key=lambda i: (sizes[i], -i), default=None)
     shared = big if split is not None and big is not None and sizes[big] * 2 > total else None
-    if (len(paths) < 2 and shared is None) or total < MIN_PARALLEL_BYTES or _cpus() < 2 \
+    if (len(paths) < 2 and shared is None) or total < MIN_PARALLEL_BYTES or cpus() < 2 \
             or not sys.platform.startswith("linux"):
         return [func(path) for path in paths]
     from concurrent.futures import ProcessPoolExecutor
