@@ -155,7 +155,7 @@ def test_the_second_process_changes_nothing(tmp_path: Path, monkeypatch: pytest.
         files[-1].write_text("x" * size, encoding="utf-8")
     found = map_files(_pid_and_name, files)
     assert [name for _, name in found] == [f.name for f in files]
-    if pages._cpus() > 1:
+    if pages.cpus() > 1:
         assert len({pid for pid, _ in found}) == 2
     # a child that fails: its share is done here
     assert map_files(_fails_in_a_child, files) == [f.name for f in files]
