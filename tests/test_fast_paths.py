@@ -20,7 +20,7 @@ from awesome_prune.catalog import Catalog, load_catalog
 from awesome_prune.export import CanonicalTags, paper_data, shown_papers, to_json
 from awesome_prune.models import Paper
 from awesome_prune.validate import TagIndex
-from awesome_prune.views import fast_slugify
+from awesome_prune.views import Views, fast_slugify
 
 from .conftest import FIXTURE_LIST, REPO, braces_balanced
 
@@ -246,6 +246,7 @@ def test_canonical_tags_cached_per_entry_match_the_plain_lookup(data):
     catalog = load_catalog(REPO)
     taxonomy = catalog.taxonomy
     tags = CanonicalTags(taxonomy)
+    views = Views(taxonomy)
     spellings = [(c.key, v.name, s) for c in taxonomy.categories for v in c.values for s in (v.name, *v.aliases)]
     for _ in range(20):
         chosen = data.draw(st.lists(st.sampled_from(spellings), min_size=1, max_size=6))
@@ -260,3 +261,4 @@ def test_canonical_tags_cached_per_entry_match_the_plain_lookup(data):
                                         ref.value), "detail": ref.detail} for ref in paper.tags[c.key]]
                  for c in taxonomy.categories if paper.tags.get(c.key)}
         assert tags(paper) == plain
+        assert tags(paper, views.paper(paper).tags) == plain  # from the entries the README's views hold

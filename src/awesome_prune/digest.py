@@ -62,7 +62,7 @@ class _Worker:
         papers = [paper for paper, _, _ in checked if paper is not None]
         shown = [paper for paper in papers if not paper.draft] if self.views else []
         views = [self.views.paper(paper) for paper in shown]
-        jsons = [paper_json(paper, self.tags) for paper in shown]
+        jsons = [paper_json(paper, self.tags, view.tags) for paper, view in zip(shown, views)]
         bibs = [bibtex_entry(paper) for paper in shown]
         order = self.inputs.settings.order
         pieces = {id(paper): (sort_key(paper, order), view, text, bib)

@@ -43,24 +43,30 @@ class CanonicalTags:
                           for c in taxonomy.categories}
         self._lists: dict[tuple, list[dict[str, str | None]]] = {}
 
-    def __call__(self, paper: Paper) -> dict[str, list[dict[str, str | None]]]:
-        tags, found, lists = paper.tags, {}, self._lists
-        for key, spellings in self.spellings.items():
-            refs = tags.get(key)
-            if refs:
-                entry = (key, *[(ref.value, ref.detail) for ref in refs])
-                canonical = lists.get(entry)
-                if canonical is None:
-                    canonical = [{"value": spellings.get(value.casefold(), value), "detail": detail}
-                                 for value, detail in entry[1:]]
-                    if len(lists) < self.LIMIT:
-                        lists[entry] = canonical
-                found[key] = canonical
+    def __call__(self, paper: Paper, entries: tuple[tuple, ...] | None = None
+                 ) -> dict[str, list[dict[str, str | None]]]:
+        """`entries`: the paper's tags as `views.PaperView.tags` holds them, when already worked out
+        ((category key, (value, detail), …) for each category with tags, in taxonomy order)."""
+        if entries is None:
+            tags = paper.tags
+            entries = tuple([(key, *[(ref.value, ref.detail) for ref in tags[key]])
+                             for key in self.spellings if tags.get(key)])
+        found, lists = {}, self._lists
+        for entry in entries:
+            canonical = lists.get(entry)
+            if canonical is None:
+                spellings = self.spellings[entry[0]]
+                canonical = [{"value": spellings.get(value.casefold(), value), "detail": detail}
+                             for value, detail in entry[1:]]
+                if len(lists) < self.LIMIT:
+                    lists[entry] = canonical
+            found[entry[0]] = canonical
         return found
 
 
-def paper_data(paper: Paper, tags: CanonicalTags) -> dict[str, Any]:
-    """One record as JSON-ready data, with the documented field names and order."""
+def paper_data(paper: Paper, tags: CanonicalTags, entries: tuple[tuple, ...] | None = None) -> dict[str, Any]:
+    """One record as JSON-ready data, with the documented field names and order (`entries`: see
+    `CanonicalTags`)."""
     return {
         "id": paper.id,
         "title": paper.title,
@@ -68,7 +74,7 @@ def paper_data(paper: Paper, tags: CanonicalTags) -> dict[str, Any]:
         "venue": {"status": paper.venue.status, "name": paper.venue.name, "year": paper.venue.year},
         "code": {"url": paper.code.url, "framework": paper.code.framework} if paper.code else None,
         "takeaway": paper.takeaway,
-        "tags": tags(paper),
+        "tags": tags(paper, entries),
         "notes": {"challenges": list(paper.notes.challenges), "blog": paper.notes.blog,
                   "reviews": paper.notes.reviews, "video": paper.notes.video},
         "added": paper.added.isoformat(),
@@ -76,11 +82,11 @@ def paper_data(paper: Paper, tags: CanonicalTags) -> dict[str, Any]:
     }
 
 
-def paper_json(paper: Paper, tags: CanonicalTags) -> str:
+def paper_json(paper: Paper, tags: CanonicalTags, entries: tuple[tuple, ...] | None = None) -> str:
     """One paper of data/papers.json: its `paper_data` on one line (diffs show one line per paper),
     compact, in UTF-8. orjson encodes it in ~4 µs; `json.dumps`, which builds an encoder per call,
     took ~19 µs."""
-    return "    " + orjson.dumps(paper_data(paper, tags)).decode()
+    return "    " + orjson.dumps(paper_data(paper, tags, entries)).decode()
 
 
 def json_document(papers: list[str]) -> str:
