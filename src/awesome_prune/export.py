@@ -45,12 +45,10 @@ class CanonicalTags:
 
     def __call__(self, paper: Paper, entries: tuple[tuple, ...] | None = None
                  ) -> dict[str, list[dict[str, str | None]]]:
-        """`entries`: the paper's tags as `views.PaperView.tags` holds them, when already worked out
-        ((category key, (value, detail), …) for each category with tags, in taxonomy order)."""
+        """`entries`: `paper.tag_entries` in taxonomy order, when already worked out (the README's
+        views hold them)."""
         if entries is None:
-            tags = paper.tags
-            entries = tuple([(key, *[(ref.value, ref.detail) for ref in tags[key]])
-                             for key in self.spellings if tags.get(key)])
+            entries = paper.tag_entries(self.spellings)
         found, lists = {}, self._lists
         for entry in entries:
             canonical = lists.get(entry)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from functools import cached_property
-from typing import Annotated, Literal
+from typing import Annotated, Iterable, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool
 
@@ -164,6 +164,12 @@ class Paper(Strict):
     @property
     def year(self) -> int:
         return self.venue.year
+
+    def tag_entries(self, keys: Iterable[str]) -> tuple[tuple, ...]:
+        """(category key, (value, detail), …) for each category of `keys` (taxonomy order) the
+        paper has tags in: hashable, so what is worked out from it can be kept per entry."""
+        tags = self.tags
+        return tuple([(key, *[(ref.value, ref.detail) for ref in tags[key]]) for key in keys if tags.get(key)])
 
 
 class Value(Strict):

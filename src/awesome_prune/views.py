@@ -119,9 +119,7 @@ class Views:
     def paper(self, paper: Paper) -> PaperView:
         title, link = markup.escape_text(paper.title), markup.link_target(paper.paper)
         venue, badge = self._venue(paper)
-        tags = paper.tags
-        keys = tuple([(category.key, *[(ref.value, ref.detail) for ref in tags[category.key]])
-                      for category in self.categories if tags.get(category.key)])
+        keys = paper.tag_entries(self._by_key)
         code, notes = paper.code, paper.notes
         star = ""
         if code:
