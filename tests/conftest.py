@@ -22,7 +22,9 @@ def lst(tmp_path) -> Path:
 
 
 def braces_balanced(value: str) -> bool:
-    """BibTeX's own rule: every brace counts, escaped or not; never more closed than opened."""
+    """BibTeX's own rule: every brace counts, escaped or not; never more closed than opened.
+    Written here on purpose rather than imported from `bibtex`: a test oracle must not share the
+    code it checks (bibtex._balanced decides how text is escaped)."""
     depth = 0
     for ch in value:
         depth += {"{": 1, "}": -1}.get(ch, 0)
