@@ -388,3 +388,21 @@ def test_venue_badges(tmp_path, badge_path, venue):
     assert yaml.safe_load((tmp_path / "out" / "papers" / "alpha.yaml").read_text("utf-8"))["venue"] == venue
     assert any(f"differs from the section 2022; the record is listed under {venue['year']}" in p.message
                for p in result.problems)
+
+
+def test_a_row_whose_every_optional_field_fails_is_imported_without_them():
+    """Code and the four note fields all invalid: each is reported and dropped, the row stays."""
+    import datetime as dt
+
+    from awesome_prune.importer.records import Imported
+
+    record = Imported(line=7, title="A Title", paper="https://arxiv.org/abs/2401.00001", paper_col=3,
+                      venue={"status": "preprint", "year": 2024}, takeaway="Short.", tags={"type": ["Unstructured"]},
+                      added=dt.date(2024, 1, 1), draft=False, code={"url": "not a url"},
+                      links={"blog": "ftp://x", "reviews": "nope", "video": "also nope"},
+                      challenges=["line\nbreak\x07"])
+    record.id = "a-title"
+    problems: list = []
+    record.finish("README.md", problems)
+    assert record.data is not None and "code" not in record.data and "notes" not in record.data
+    assert len(problems) == 5 and all(p.message.endswith("; not imported") for p in problems)

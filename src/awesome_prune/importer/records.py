@@ -73,7 +73,7 @@ class Imported:
     def finish(self, path: str, problems: list[Problem]) -> None:
         """Check the record with the models; drop optional fields that fail (reported); refuse the rest."""
         data = self._data()
-        for _ in range(5):
+        while True:  # ends: each pass returns or drops a field
             try:
                 Paper.model_validate(data)
                 self.data = data
