@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..anchors import document_anchors
+from ..anchors import anchors_in
 from ..links.extract import parse
 
 _MARKER = re.compile(r"^\s*(?:[-*+]|\d{1,9}[.)])\s+")
@@ -36,7 +36,7 @@ def sections(markdown: str) -> dict[str, Section]:
     lines = markdown.split("\n")
     tokens = parse(markdown)
     anchor_at: dict[int, str] = {}
-    for anchor in document_anchors(markdown):
+    for anchor in anchors_in(tokens):
         anchor_at.setdefault(anchor.line, anchor.name)
     headings = [(i, int(t.tag[1:]), t.map[0]) for i, t in enumerate(tokens) if t.type == "heading_open" and t.map]
     found: dict[str, Section] = {}

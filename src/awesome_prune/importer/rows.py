@@ -223,6 +223,13 @@ def parse_title_cell(text: str, row: Row) -> None:
                                                      "may not exist in the generated list", "warning")))
 
 
+def _stray(text: str, found: list, row: Row, cell: int, name: str) -> None:
+    """Text of a cell outside its links and badges (other than a lone `-`): reported, ignored."""
+    stray = leftover(text, found)
+    if stray and stray != "-":
+        row.problems.append((cell, (0, f"text in the {name} cell ignored: {stray[:80]!r}", "error")))
+
+
 def parse_tags_cell(text: str, row: Row) -> None:
     found = items(text)
     for item in found:
@@ -233,9 +240,7 @@ def parse_tags_cell(text: str, row: Row) -> None:
             row.problems.append((1, (item.start, f"not a tag badge, ignored: {shown[:80]!r}", "error")))
             continue
         row.badges.append((item.start, *parts))
-    stray = leftover(text, found)
-    if stray and stray != "-":
-        row.problems.append((1, (0, f"text in the tags cell ignored: {stray[:80]!r}", "error")))
+    _stray(text, found, row, 1, "tags")
 
 
 def parse_notes_cell(text: str, row: Row) -> None:
@@ -251,9 +256,7 @@ def parse_notes_cell(text: str, row: Row) -> None:
             row.problems.append((2, (item.start, f"a second {item.label} link ignored", "error")))
         else:
             row.notes[kind] = (item.start, item.url)
-    stray = leftover(text, found)
-    if stray and stray != "-":
-        row.problems.append((2, (0, f"text in the note cell ignored: {stray[:80]!r}", "error")))
+    _stray(text, found, row, 2, "note")
 
 
 def parse_code_cell(text: str, row: Row) -> None:
@@ -266,9 +269,7 @@ def parse_code_cell(text: str, row: Row) -> None:
         else:
             label = unescape_markdown(item.label).strip()
             row.code = (item.url, None if label.casefold() in PLAIN_CODE_TEXT else label)
-    stray = leftover(text, found)
-    if stray and stray != "-":
-        row.problems.append((3, (0, f"text in the code cell ignored: {stray[:80]!r}", "error")))
+    _stray(text, found, row, 3, "code")
 
 
 def parse_row(cells: list[Cell]) -> Row:

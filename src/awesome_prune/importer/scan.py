@@ -71,12 +71,12 @@ def scan(text: str, path: str) -> tuple[list[RawRow], list[Problem]]:
                 year = None
             continue
         stripped = content.strip()
-        if year is None or not stripped or (_DELIMITER.match(stripped) and "-" in stripped):
+        if year is None or not stripped or _DELIMITER.match(stripped):
             continue
         if stripped.startswith("|"):
             following = _decode(lines[index + 1])[0].strip() if index + 1 < len(lines) else ""
             cells = split_cells(content, offset)
-            if _DELIMITER.match(following) and "-" in following:  # a header row
+            if _DELIMITER.match(following):  # a header row
                 if len(cells) != len(COLUMNS):
                     problems.append(Problem(path, number, 1, "", f"table has {len(cells)} columns; expected "
                                             f"{len(COLUMNS)} ({', '.join(COLUMNS)})"))

@@ -13,8 +13,7 @@ from dataclasses import dataclass, field
 from ..errors import suggest
 from ..ids import kebab
 from ..models import Category, Taxonomy
-
-Note = tuple[int, str, str]  # (offset in the cell, message, severity)
+from .rows import Note
 
 
 @dataclass

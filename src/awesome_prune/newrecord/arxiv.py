@@ -53,7 +53,8 @@ class Entry:
     primary_category: str | None
 
 
-def _one_line(text: str | None, limit: int = 0) -> str:
+def shorten(text: str | None, limit: int = 0) -> str:
+    """`text` on one line (runs of whitespace as one space), cut to `limit` characters with "…"."""
     text = " ".join((text or "").split())
     return text[: limit - 1] + "…" if limit and len(text) > limit else text
 
@@ -79,7 +80,7 @@ def fetch(arxiv_id: str, api: str | None = None, timeout: float = TIMEOUT) -> En
         raise ArxivError(f"cannot reach the arXiv API ({url}): {type(exc).__name__}") from None
     text = body.decode("utf-8", errors="replace")
     if status != 200:
-        shown = f": {_one_line(text, 80)}" if text.strip() and not text.lstrip().startswith("<") else ""
+        shown = f": {shorten(text, 80)}" if text.strip() and not text.lstrip().startswith("<") else ""
         raise ArxivError(f"the arXiv API answered HTTP {status}{shown}")
     return parse_feed(text, arxiv_id)
 
@@ -109,7 +110,7 @@ def parse_feed(text: str, arxiv_id: str) -> Entry:
     try:
         root = ET.fromstring(text)
     except ET.ParseError:
-        shown = _one_line(text, 80) or "an empty body"
+        shown = shorten(text, 80) or "an empty body"
         raise ArxivError(f"the arXiv API did not answer with a feed but with {shown!r} "
                          "(throttled? wait a few seconds and try again)") from None
     if root.tag != f"{{{NS['atom']}}}feed":
@@ -118,10 +119,10 @@ def parse_feed(text: str, arxiv_id: str) -> Entry:
     if not entries:
         raise NotFound(f"arXiv has no paper {arxiv_id} (its answer lists no entry)")
     for entry in entries:
-        title = _one_line(entry.findtext("atom:title", "", NS))
-        entry_id = _one_line(entry.findtext("atom:id", "", NS))
+        title = shorten(entry.findtext("atom:title", "", NS))
+        entry_id = shorten(entry.findtext("atom:id", "", NS))
         if title == "Error" or "/api/errors" in entry_id:
-            reason = _one_line(entry.findtext("atom:summary", "", NS), 120)
+            reason = shorten(entry.findtext("atom:summary", "", NS), 120)
             raise NotFound(f"arXiv has no paper {arxiv_id}: {reason or 'it answered with an error entry'}")
         match = re.search(r"/abs/(.+?)(?:v(\d+))?$", entry_id)
         if not match or match.group(1) != wanted:
@@ -136,12 +137,12 @@ def parse_feed(text: str, arxiv_id: str) -> Entry:
             title=title,
             published=published,
             updated=_date(entry.findtext("atom:updated", "", NS)),
-            authors=tuple(_one_line(a.findtext("atom:name", "", NS)) for a in entry.findall("atom:author", NS)),
-            comment=_one_line(entry.findtext("arxiv:comment", "", NS)) or None,
-            journal_ref=_one_line(entry.findtext("arxiv:journal_ref", "", NS)) or None,
-            doi=_one_line(entry.findtext("arxiv:doi", "", NS)) or None,
+            authors=tuple(shorten(a.findtext("atom:name", "", NS)) for a in entry.findall("atom:author", NS)),
+            comment=shorten(entry.findtext("arxiv:comment", "", NS)) or None,
+            journal_ref=shorten(entry.findtext("arxiv:journal_ref", "", NS)) or None,
+            doi=shorten(entry.findtext("arxiv:doi", "", NS)) or None,
             primary_category=primary.get("term") if primary is not None else None,
         )
-    found = ", ".join(_one_line(e.findtext("atom:id", "", NS)) for e in entries)
-    raise NotFound(f"arXiv's answer for {arxiv_id} holds other papers only ({_one_line(found, 100)})")
+    found = ", ".join(shorten(e.findtext("atom:id", "", NS)) for e in entries)
+    raise NotFound(f"arXiv's answer for {arxiv_id} holds other papers only ({shorten(found, 100)})")
 

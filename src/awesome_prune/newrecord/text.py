@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import yaml
 
-from .arxiv import Entry
+from .arxiv import Entry, shorten
 
 SCHEMA_LINE = "# yaml-language-server: $schema=../schema/paper.schema.json"
 
@@ -40,11 +40,6 @@ class Skeleton:
 def scalar(value: object) -> str:
     """`value` as a YAML scalar on one line (quoted when needed)."""
     return yaml.safe_dump({"k": value}, allow_unicode=True, width=1 << 30, default_flow_style=False)[3:].rstrip("\n")
-
-
-def _comment(text: str, limit: int = 200) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def suggest_venue(text: str) -> dict | None:
@@ -93,27 +88,25 @@ def _header(skeleton: Skeleton) -> list[str]:
                      + (f"; primary category {entry.primary_category}" if entry.primary_category else ""))
         if entry.authors:
             more = f" and {len(entry.authors) - 6} more" if len(entry.authors) > 6 else ""
-            lines.append(f"# Authors: {_comment(', '.join(entry.authors[:6]))}{more}")
+            lines.append(f"# Authors: {shorten(', '.join(entry.authors[:6]), 200)}{more}")
         for label, text in (("arXiv comment", entry.comment), ("journal reference", entry.journal_ref)):
             if text:
-                lines.append(f"# {label}: {_comment(text)}")
+                lines.append(f"# {label}: {shorten(text, 200)}")
                 venue = suggest_venue(text)
                 if venue:
                     lines.append(f"#   which suggests: venue: {{status: {venue['status']}, name: {venue['name']}, "
                                  f"year: {venue['year']}}}")
         if entry.doi:
-            lines.append(f"# DOI: {_comment(entry.doi)}")
+            lines.append(f"# DOI: {shorten(entry.doi, 200)}")
     return lines
 
 
 def _tags(skeleton: Skeleton) -> list[str]:
     lines = ["# TO FILL IN: one or more values per category, from concepts/taxonomy.yaml; remove a category",
              "# that does not apply. A value may carry a detail: {value: Sparsity, detail: layer}."]
-    if not skeleton.categories:
-        return lines + ["tags:"]
     lines.append("tags:")
     for key, name, values in skeleton.categories:
-        lines.append(f"  # {_comment(name)}: {_comment(', '.join(values), 300)}")
+        lines.append(f"  # {shorten(name, 200)}: {shorten(', '.join(values), 300)}")
         lines.append(f"  {key}: []")
     return lines
 
