@@ -11,8 +11,7 @@ import pytest
 
 from awesome_prune import buildstamp
 from awesome_prune.cli import main
-from awesome_prune.commands.build import SITE_DIR
-from awesome_prune.site import SITE_DIR as SITE_MODULE_DIR
+from awesome_prune.sitewrite import SITE_DIR
 
 from .conftest import REPO
 
@@ -177,7 +176,3 @@ def test_a_broken_stamp_means_a_full_build(lst, capsys):
     build(lst, capsys, "--no-site")
     buildstamp.stamp_path(lst).write_text("{not json")
     assert "files generated" in build(lst, capsys, "--no-site")
-
-
-def test_the_command_knows_the_site_folder_without_importing_the_site_stage():
-    assert SITE_DIR == SITE_MODULE_DIR

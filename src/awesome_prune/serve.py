@@ -13,7 +13,6 @@ from pathlib import Path
 from .errors import Problem, ProblemsError
 
 HOST = "127.0.0.1"
-DEFAULT_PORT = 8000
 
 
 class QuietHandler(SimpleHTTPRequestHandler):
@@ -45,7 +44,7 @@ def ensure_site(root: Path, site_dir: Path) -> bool:
     return True
 
 
-def make_server(site_dir: Path, port: int = DEFAULT_PORT) -> ThreadingHTTPServer:
+def make_server(site_dir: Path, port: int) -> ThreadingHTTPServer:
     """An HTTP server for `site_dir` bound to 127.0.0.1:`port` (0 picks a free port); not started."""
     if not site_dir.is_dir():
         raise ProblemsError([Problem(str(site_dir), 0, 0, "", "no such folder to serve")])

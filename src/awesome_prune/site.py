@@ -36,7 +36,6 @@ from .parallel import MIN_ITEMS, ordered_map
 from .order import sort_papers
 from .render import bytecode_cache, template_problems
 
-SITE_DIR = "_site"  # default output folder, relative to the list's root
 TEMPLATE_DIR = "site"  # inside the list's templates folder
 INDEX = "index.html"
 CHALLENGE = "challenge.html"

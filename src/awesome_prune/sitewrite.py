@@ -12,6 +12,7 @@ from .errors import Problem, ProblemsError
 from .write import write_atomic
 
 Output = str | bytes
+SITE_DIR = "_site"  # the site's default folder, relative to the list's root (here: a light module)
 
 
 @dataclass

@@ -18,10 +18,9 @@ def add_arguments(parser) -> None:
     site.add_argument("--no-site", action="store_true", help="do not build the static site")
 
 
-SITE_DIR = "_site"  # site.SITE_DIR, not imported from there: site.py loads Jinja and markdown-it
-
-
 def run(args) -> int:
+    from ..sitewrite import SITE_DIR
+
     site_dir = None
     if not args.check and not args.no_site:
         site_dir = args.site if args.site is not None else args.root / SITE_DIR

@@ -223,7 +223,7 @@ def check_links(root: Path, paths: Sequence[Path] = (), *, external: bool = Fals
                 run.findings.append(Finding("", "broken", "generated file is missing; run `awesome-prune build`",
                                             Origin(name)))
         run.local([f for f, _ in markdown], root, repo, generated=True)
-        from ..site import SITE_DIR
+        from ..sitewrite import SITE_DIR
 
         site = root / SITE_DIR
         if site.is_dir():
