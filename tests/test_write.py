@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 
-from awesome_prune.write import CHUNK, write_atomic, write_outputs
+from awesome_prune.write import CHUNK, create_new, write_atomic, write_outputs
 
 
 def test_text_is_written_in_chunks_as_one_utf8_encoding_and_its_sha1_returned(tmp_path):
@@ -34,3 +34,12 @@ def test_write_outputs_writes_what_changed_and_gives_the_digests_of_what_it_wrot
     written = write_outputs(tmp_path, {"same.md": "kept\n", "new/one.md": "fresh ✓\n"}, digests)
     assert written == ["new/one.md"]
     assert digests == {"new/one.md": hashlib.sha1("fresh ✓\n".encode()).hexdigest()}
+
+
+def test_create_new_never_replaces_a_file(tmp_path):
+    target = tmp_path / "papers" / "x.yaml"
+    assert create_new(target, "id: x\n") is True
+    assert target.read_text(encoding="utf-8") == "id: x\n" and target.stat().st_mode & 0o777 == 0o644
+    assert create_new(target, "id: other\n") is False
+    assert target.read_text(encoding="utf-8") == "id: x\n"
+    assert [p.name for p in target.parent.iterdir()] == ["x.yaml"]

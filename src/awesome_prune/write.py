@@ -19,20 +19,15 @@ class Difference:
 CHUNK = 1 << 20  # characters of text encoded at a time
 
 
-def write_atomic(file: Path, content: str | bytes) -> str:
-    """Write text (UTF-8, LF) or bytes via a temporary file in the same folder, renamed over the
-    target; return the SHA-1 of the bytes written. Text is encoded a megabyte at a time: a
-    whole-file copy of a 12 MB README would cost more in fresh memory than in encoding."""
+def _temporary(file: Path, content: str | bytes, mode: int) -> tuple[str, str]:
+    """`content` written to a new temporary file next to `file`, with `mode`: (its path, the SHA-1
+    of the bytes written). Text is UTF-8, encoded a megabyte at a time: a whole-file copy of a
+    12 MB README would cost more in fresh memory than in encoding."""
     file.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{file.name}.", suffix=".tmp", dir=file.parent)
     digest = hashlib.sha1()
     try:
-        # mkstemp creates the file 0600; give it the mode the file had, or an ordinary 0644.
-        try:
-            mode = file.stat().st_mode & 0o777
-        except OSError:
-            mode = 0o644
-        os.fchmod(fd, mode)
+        os.fchmod(fd, mode)  # not mkstemp's 0600
         with os.fdopen(fd, "wb") as handle:
             if isinstance(content, bytes):
                 digest.update(content)
@@ -42,11 +37,47 @@ def write_atomic(file: Path, content: str | bytes) -> str:
                     data = content[start:start + CHUNK].encode("utf-8")
                     digest.update(data)
                     handle.write(data)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return tmp, digest.hexdigest()
+
+
+def write_atomic(file: Path, content: str | bytes) -> str:
+    """Write text (UTF-8, LF) or bytes via a temporary file in the same folder, renamed over the
+    target (keeping its mode, else 0644); return the SHA-1 of the bytes written."""
+    try:
+        mode = file.stat().st_mode & 0o777
+    except OSError:
+        mode = 0o644
+    tmp, digest = _temporary(file, content, mode)
+    try:
         os.replace(tmp, file)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    return digest.hexdigest()
+    return digest
+
+
+def create_new(file: Path, content: str | bytes) -> bool:
+    """Write a new file (0644) atomically, never replacing one: False, with nothing written, when
+    `file` already exists. The complete temporary file is hard-linked into place; where the file
+    system has no hard links, the file is created exclusively instead."""
+    tmp, _ = _temporary(file, content, 0o644)
+    try:
+        try:
+            os.link(tmp, file)
+        except FileExistsError:
+            return False
+        except OSError:
+            try:
+                with open(file, "xb") as handle:
+                    handle.write(content.encode("utf-8") if isinstance(content, str) else content)
+            except FileExistsError:
+                return False
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    return True
 
 
 def _current(file: Path) -> str | None:

@@ -14,8 +14,6 @@ After writing, the placeholders are returned as positioned guidance.
 from __future__ import annotations
 
 import datetime as _dt
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,6 +29,7 @@ from ..models import KEBAB, Paper
 from .text import Skeleton, render
 from ..settings import load_settings
 from ..validate import schema_problems
+from ..write import create_new
 
 
 
@@ -201,22 +200,5 @@ def _guidance(source: Source) -> list[Problem]:
 
 def create_file(file: Path, text: str, shown: str) -> None:
     """Write `text` to a new file, atomically; never replace an existing one (a problem instead)."""
-    exists = ProblemsError([Problem(shown, 0, 0, "", "already exists; not overwritten")])
-    file.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{file.name}.", suffix=".tmp", dir=file.parent)
-    try:
-        os.fchmod(fd, 0o644)  # an ordinary file, not mkstemp's 0600
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        try:
-            os.link(tmp, file)
-        except FileExistsError:
-            raise exists from None
-        except OSError:  # a file system without hard links: exclusive creation instead
-            try:
-                with open(file, "x", encoding="utf-8", newline="\n") as handle:
-                    handle.write(text)
-            except FileExistsError:
-                raise exists from None
-    finally:
-        Path(tmp).unlink(missing_ok=True)
+    if not create_new(file, text):
+        raise ProblemsError([Problem(shown, 0, 0, "", "already exists; not overwritten")])
