@@ -192,11 +192,6 @@ def parse_yaml(text: str, path: str) -> Any:
         raise fail(path, 1, 1, f"YAML syntax: {exc}") from None
 
 
-def read_limited(file: Path | str, path: str) -> bytes:
-    """The bytes of a file of at most MAX_BYTES (one open, one fstat, usually one read)."""
-    return read_with_stat(file, path)[0]
-
-
 def read_with_stat(file: Path | str, path: str) -> tuple[bytes, os.stat_result]:
     """`read_limited`, with the file's status as it was when read (for `buildstamp`)."""
     try:

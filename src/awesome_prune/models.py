@@ -129,10 +129,6 @@ class TagRef(Strict):
     value: Line
     detail: Line | None = None
 
-    @property
-    def text(self) -> str:
-        return f"{self.value}-{self.detail}" if self.detail else self.value
-
 
 def _tag_shorthand(value: object) -> object:
     """A tag may be written as a bare value name: `Unstructured` means `{value: Unstructured}`."""

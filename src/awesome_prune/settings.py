@@ -13,7 +13,7 @@ from .models import Settings
 SECTION = "tool.awesome-prune"
 
 
-def _key_line(text: str, key: str) -> int:
+def key_line(text: str, key: str) -> int:
     """The line of `key =` inside the settings section (0 when not found)."""
     inside = False
     for number, line in enumerate(text.splitlines(), 1):
@@ -25,8 +25,12 @@ def _key_line(text: str, key: str) -> int:
     return 0
 
 
-def load_settings(root: Path) -> Settings:
+def load_settings(root: Path, required: bool = True) -> Settings | None:
+    """The list settings; SettingsError when they are missing or wrong. With `required` false,
+    None when the folder is not a list (no pyproject.toml, or no settings section in it)."""
     file = root / "pyproject.toml"
+    if not required and not file.is_file():
+        return None
     try:
         text = file.read_text(encoding="utf-8")
         table = tomllib.loads(text).get("tool", {}).get("awesome-prune")
@@ -35,6 +39,8 @@ def load_settings(root: Path) -> Settings:
     except tomllib.TOMLDecodeError as exc:
         raise SettingsError([Problem("pyproject.toml", 0, 0, "", f"TOML syntax: {exc}")]) from None
     if table is None:
+        if not required:
+            return None
         raise SettingsError([Problem("pyproject.toml", 0, 0, "", f"no [{SECTION}] section; the list settings live there")])
     try:
         return Settings.model_validate(table)
@@ -44,5 +50,5 @@ def load_settings(root: Path) -> Settings:
             key = str(err["loc"][0]) if err["loc"] else ""
             dotted = ".".join(map(str, err["loc"]))
             message = "unknown setting" if err["type"] == "extra_forbidden" else err["msg"].removeprefix("Value error, ")
-            problems.append(Problem("pyproject.toml", _key_line(text, key), 1, f"{SECTION}.{dotted}", message))
+            problems.append(Problem("pyproject.toml", key_line(text, key), 1, f"{SECTION}.{dotted}", message))
         raise SettingsError(problems) from None

@@ -40,7 +40,7 @@ def _refuse(folder: Path, root: Path | None) -> str | None:
     return None
 
 
-def _relative_paths(folder: Path, outputs: Iterable[str]) -> None:
+def _relative_paths(outputs: Iterable[str]) -> None:
     for path in outputs:
         pure = PurePosixPath(path)
         if pure.is_absolute() or ".." in pure.parts or not pure.parts:
@@ -58,7 +58,7 @@ def write_site(folder: Path, outputs: dict[str, Output], root: Path | None = Non
         raise ProblemsError([Problem(str(folder), 0, 0, "", reason)])
     if folder.exists() and not folder.is_dir():
         raise ProblemsError([Problem(str(folder), 0, 0, "", "the site folder is a file")])
-    _relative_paths(folder, outputs)
+    _relative_paths(outputs)
     result = SiteWrite(folder)
     for path, content in sorted(outputs.items()):
         target = folder / path

@@ -22,10 +22,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["CacheEntry", "LinkCache", "DEFAULT_CACHE_PATH", "FORMAT_VERSION"]
+__all__ = ["CacheEntry", "LinkCache", "FORMAT_VERSION"]
 
 FORMAT_VERSION = 1
-DEFAULT_CACHE_PATH = Path(".cache") / "links.json"
 #: An entry dated this far in the future (clock change) is not trusted.
 _FUTURE_SLACK = 300.0
 

@@ -56,13 +56,13 @@ def parse_codes(text: str) -> frozenset[int]:
 
 def _line(root: Path, key: str) -> int:
     """Best effort: the line of `key =` in the settings (0 when not found)."""
-    from ..settings import _key_line
+    from ..settings import key_line
 
     try:
         text = (root / "pyproject.toml").read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return 0
-    return _key_line(text, key) or _key_line(text, "links")
+    return key_line(text, key) or key_line(text, "links")
 
 
 def remote_options(root: Path, settings: LinkSettings, flags: LinkFlags,

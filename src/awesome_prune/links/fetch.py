@@ -43,7 +43,6 @@ class Fetch:
     outcome: Outcome | None = None
     cookies: requests.cookies.RequestsCookieJar | None = None  # this fetch's own cookies
     last_code: int | None = None
-    last_problem: str = ""
 
 
 def phrase(code: int) -> str:

@@ -288,8 +288,7 @@ def check_host(
         try:
             plain = check_ip(addr, nets)
         except Refused as exc:
-            why = _judge(addr) or "outside the allowed networks"
-            raise Refused(f"{host} resolves to {_show(addr)}, {why}", exc.address, host) from None
+            raise Refused(f"{host} resolves to {_show(addr)}, {exc.why}", exc.address, host) from None
         if plain not in seen:
             seen.append(plain)
     if not seen:

@@ -18,7 +18,6 @@ missing paths raise SettingsError; a taxonomy that cannot be read raises Problem
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,20 +66,6 @@ class LinkReport:
     findings: list[Finding]
     files: int  # files checked
     external: int  # unique external URLs checked (0 without `external`)
-
-
-def _settings(root: Path, given: bool) -> Settings | None:
-    """The list settings; for given paths, None when the folder is not a list (no settings there)."""
-    from ..settings import load_settings
-
-    if given:
-        file = root / "pyproject.toml"
-        try:
-            if not file.is_file() or "awesome-prune" not in tomllib.loads(file.read_text("utf-8")).get("tool", {}):
-                return None
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-            pass  # load_settings says what is wrong
-    return load_settings(root)
 
 
 def _markdown_files(root: Path, paths: Sequence[Path]) -> list[Path]:
@@ -196,7 +181,9 @@ def check_links(root: Path, paths: Sequence[Path] = (), *, external: bool = Fals
     """Check the generated pages (or `paths`) of the list in `root`; see the module docstring."""
     given = bool(paths)
     if given:
-        settings = _settings(root, given=True)
+        from ..settings import load_settings
+
+        settings = load_settings(root, required=False)  # None: the folder is not a list
         files = _markdown_files(root, paths)
     else:
         settings, names = _generated(root)

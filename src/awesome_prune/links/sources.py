@@ -210,20 +210,16 @@ class SourceIndex:
         return self._found[key]  # type: ignore[return-value]
 
     def _locate(self, entry: _Entry, url: str, with_line: bool) -> Origin:
-        if entry.kind == "record":
-            source = entry.source
-            line = find_line(self._file_lines(source.file), source.position(entry.loc)[0], url) if with_line else 0
-            return Origin(source.path, line, entry.field)
-        if entry.kind == "taxonomy":
-            source = self._taxonomy_source()
+        if entry.kind in ("record", "taxonomy"):
+            source = entry.source if entry.kind == "record" else self._taxonomy_source()
             line = find_line(self._file_lines(source.file), source.position(entry.loc)[0], url) if with_line else 0
             return Origin(source.path, line, entry.field)
         line = 0
         if with_line:
-            from ..settings import _key_line
+            from ..settings import key_line
 
             lines = self._file_lines(self.root / "pyproject.toml")
-            start = _key_line("\n".join(lines), entry.loc[0])
+            start = key_line("\n".join(lines), entry.loc[0])
             line = find_line(lines, start, url, nested=False) if start else 0
         return Origin("pyproject.toml", line, entry.field)
 
@@ -246,7 +242,7 @@ class SourceIndex:
                     return entry
         return entries[0]
 
-    def _intro_lines(self, generated: str, page: list[str]) -> tuple[int, int, int] | None:
+    def _intro_lines(self, page: list[str]) -> tuple[int, int, int] | None:
         """Where the challenge introduction sits in the challenge page, and where it starts in its file."""
         if self._intro is False:
             self._intro = None
@@ -292,7 +288,7 @@ class SourceIndex:
         urls = self._urls if self._urls is not None else self._build()
         entries = urls.get(url)
         if generated == "challenge/challenge.md":
-            intro = self._intro_lines(generated, page)
+            intro = self._intro_lines(page)
             if intro and intro[0] <= line <= intro[1]:
                 shown = _display(self.root, self.root / self.settings.challenge_intro)
                 return Origin(shown, intro[2] + line - intro[0] if with_line else 0)
