@@ -55,15 +55,16 @@ def build(root: Path, check: bool = False, site_dir: Path | None = None, stamp: 
     """
     from .digest import digest_list
 
-    snapshot = None
+    snapshot = settings = None
     if stamp and not check:
         from .buildstamp import Snapshot
 
         snapshot = Snapshot(root)  # every input is recorded before it is read
-        snapshot.add(load_settings(root))
+        settings = load_settings(root)
+        snapshot.add(settings)
     with_site = site_dir is not None and not check
     cache = None if check else root / TEMPLATE_CACHE
-    digested = digest_list(root, keep_records=with_site, cache=cache)
+    digested = digest_list(root, keep_records=with_site, cache=cache, settings=settings)
     if check:
         outputs = digested.outputs()
         return BuildResult(outputs, [], differences(root, outputs))
@@ -88,5 +89,6 @@ def build(root: Path, check: bool = False, site_dir: Path | None = None, stamp: 
 
         snapshot.add_records([file.name for file, _ in digested.inputs.entries],
                              [digest.signature for _, digest in digested.records])
-        record(root, snapshot, outputs, site_dir, rendered_site, digests)
+        record(root, snapshot, outputs, site_dir, rendered_site, digests,
+               result.site.digests if result.site is not None else None)
     return result

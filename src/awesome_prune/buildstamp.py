@@ -144,14 +144,14 @@ def stamp_path(root: Path) -> Path:
 
 
 def record(root: Path, snapshot: Snapshot, outputs: dict[str, str | bytes], site_dir: Path | None,
-           site_outputs: dict[str, str | bytes] | None = None, written: dict[str, str] | None = None) -> None:
+           site_outputs: dict[str, str | bytes] | None = None, written: dict[str, str] | None = None,
+           site_written: dict[str, str] | None = None) -> None:
     """Write the stamp of a build that succeeded: its inputs (as snapshot) and its outputs now
-    (`written`: the SHA-1 of each output this build wrote, by path)."""
+    (`written`, `site_written`: the SHA-1 of each file this build wrote, by path)."""
     now = time.time_ns()
     files = dict(snapshot.files)
     trees = dict(snapshot.trees)
-    known = written or {}
-    for base, produced, digests in ((root, outputs, known), (site_dir, site_outputs or {}, {})):
+    for base, produced, digests in ((root, outputs, written or {}), (site_dir, site_outputs or {}, site_written or {})):
         for path, content in produced.items():
             full = str(base.resolve() / path)
             files[full] = _signature(full, now, content, digests.get(path))

@@ -77,8 +77,10 @@ def load_taxonomy(root: Path) -> tuple[Settings, Taxonomy]:
     return settings, taxonomy
 
 
-def read_inputs(root: Path) -> Inputs:
-    settings = load_settings(root)
+def read_inputs(root: Path, settings: Settings | None = None) -> Inputs:
+    """Settings (unless given), taxonomy, the records' listing and the challenge introduction."""
+    if settings is None:
+        settings = load_settings(root)
     problems: list[Problem] = []
     taxonomy, found = read_taxonomy(root / settings.taxonomy, settings.taxonomy)
     problems += found

@@ -8,10 +8,15 @@ from __future__ import annotations
 from .catalog import Catalog
 from .export import export_outputs
 from .issue_form import issue_form_outputs
+from .models import Settings, Taxonomy
 from .schema import schema_outputs
+
+
+def fixed_outputs(settings: Settings, taxonomy: Taxonomy) -> dict[str, str]:
+    """The outputs of the settings and taxonomy alone: the schemas and the issue form."""
+    return {**schema_outputs(settings, taxonomy), **issue_form_outputs(settings, taxonomy)}
 
 
 def derived_outputs(catalog: Catalog) -> dict[str, str]:
     """{path: text} of every non-markdown output, from a loaded catalog."""
-    return {**export_outputs(catalog), **schema_outputs(catalog.settings, catalog.taxonomy),
-            **issue_form_outputs(catalog.settings, catalog.taxonomy)}
+    return {**export_outputs(catalog), **fixed_outputs(catalog.settings, catalog.taxonomy)}

@@ -22,7 +22,7 @@ from .errors import Problem, ProblemsError
 from .export import BIBTEX_PATH, JSON_PATH, CanonicalTags, bibtex_document, json_document, paper_json
 from .identity import paper_keys
 from .load import Source
-from .models import Paper
+from .models import Paper, Settings
 from .order import sort_key
 from .parallel import MIN_ITEMS, ordered_map
 from .records import batches, read_records
@@ -132,23 +132,23 @@ def _prepare(inputs: Inputs, cache: Path | None) -> tuple[Renderer, dict[str, st
     """What does not depend on the records, done while the child starts on them: the renderer
     (Jinja imported, templates compiled) and the outputs of the settings and taxonomy alone (the
     schemas, the issue form). Problems are raised as ProblemsError."""
-    from .issue_form import issue_form_outputs
+    from .derived import fixed_outputs
     from .render import Renderer
-    from .schema import schema_outputs
 
     renderer = Renderer(inputs.settings, inputs.taxonomy, inputs.root / inputs.settings.templates,
                         inputs.challenge_intro, cache)
     renderer.prepare()
-    return renderer, {**schema_outputs(inputs.settings, inputs.taxonomy),
-                      **issue_form_outputs(inputs.settings, inputs.taxonomy)}
+    return renderer, fixed_outputs(inputs.settings, inputs.taxonomy)
 
 
-def digest_list(root: Path, keep_records: bool = False, cache: Path | None = None) -> Digested:
+def digest_list(root: Path, keep_records: bool = False, cache: Path | None = None,
+                settings: Settings | None = None) -> Digested:
     """Read and check every record on two cores, and make the renderer ready meanwhile (`cache`: a
-    folder for compiled templates); raise one ProblemsError listing every problem."""
+    folder for compiled templates; `settings`: when already loaded); raise one ProblemsError
+    listing every problem."""
     from .validate import same_paper
 
-    inputs = read_inputs(root)
+    inputs = read_inputs(root, settings)
     worker = _Worker(inputs, keep_records)
     problems = list(inputs.problems)
     records = []

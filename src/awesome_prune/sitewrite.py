@@ -20,6 +20,7 @@ class SiteWrite:
     folder: Path
     written: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
+    digests: dict[str, str] = field(default_factory=dict)  # SHA-1 of each file written (for the build stamp)
 
 
 def _encoded(content: Output) -> bytes:
@@ -70,7 +71,7 @@ def write_site(folder: Path, outputs: dict[str, Output], root: Path | None = Non
             pass
         if target.is_symlink():
             target.unlink()
-        write_atomic(target, data)
+        result.digests[path] = write_atomic(target, data)
         result.written.append(path)
 
     if folder.is_dir():
