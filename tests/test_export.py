@@ -16,7 +16,7 @@ from awesome_prune.bibtex import bibtex_title, latex_escape
 from awesome_prune.catalog import Catalog, load_catalog
 from awesome_prune.export import BIBTEX_PATH, JSON_PATH, export, export_outputs
 from awesome_prune.models import Paper
-from awesome_prune.order import sort_papers
+from awesome_prune.order import shown
 from awesome_prune.catalog import load_taxonomy
 
 from .conftest import braces_balanced
@@ -104,7 +104,7 @@ def test_drafts_are_left_out_and_order_follows_the_readme():
     for fmt in ("json", "bibtex"):
         assert "hidden" not in export(FIXTURE, fmt) and "A Draft" not in export(FIXTURE, fmt)
     ids = [p["id"] for p in json.loads(export(FIXTURE, "json"))["papers"]]
-    expected = [p.id for p in sort_papers((p for p in FIXTURE.records if not p.draft), SETTINGS.order)]
+    expected = [p.id for p in shown(FIXTURE.records, SETTINGS.order)]
     assert ids == expected == ["under-review", "special", "workshop-paper", "unbalanced", "old-style"]
     assert [e.key for e in parse(export(FIXTURE, "bibtex")).entries] == expected
 

@@ -22,6 +22,6 @@ def sort_key(paper: Paper, order: str) -> tuple:
     raise KeyError(order)
 
 
-def sort_papers(papers: Iterable[Paper], order: str) -> list[Paper]:
-    """Papers in list order (see `sort_key`)."""
-    return sorted(papers, key=lambda paper: sort_key(paper, order))
+def shown(papers: Iterable[Paper], order: str) -> list[Paper]:
+    """The papers the list shows (drafts left out), in list order (see `sort_key`)."""
+    return sorted((paper for paper in papers if not paper.draft), key=lambda paper: sort_key(paper, order))

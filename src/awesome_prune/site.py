@@ -21,6 +21,7 @@ fragment targets. Output is deterministic: two renders of the same input are byt
 from __future__ import annotations
 
 import re
+from itertools import groupby
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote
@@ -33,7 +34,7 @@ from .catalog import Catalog
 from .errors import Problem, ProblemsError
 from .models import Category, Paper, Taxonomy, Value
 from .parallel import MIN_ITEMS, ordered_map
-from .order import sort_papers
+from .order import shown as shown_papers
 from .render import bytecode_cache, template_problems
 
 TEMPLATE_DIR = "site"  # inside the list's templates folder
@@ -239,7 +240,7 @@ class SiteRenderer:
                 (self._block_html if is_block else self._inline_html)[text] = Markup(result)
 
     def render(self) -> dict[str, Output]:
-        shown = sort_papers((p for p in self.catalog.records if not p.draft), self.settings.order)
+        shown = shown_papers(self.catalog.records, self.settings.order)
         self._prime(shown)
         views = []
         for paper in shown:
@@ -247,8 +248,7 @@ class SiteRenderer:
             tokens = list(dict.fromkeys(tag_token(c.category, c.value) for c in chips))
             views.append(PaperView(paper, chips, " ".join(tokens),
                                    f"{CHALLENGE}#{paper.id}" if paper.notes.challenges else None))
-        years = sorted({p.year for p in shown}, reverse=True)
-        by_year = [(year, [v for v in views if v.paper.year == year]) for year in years]
+        by_year = [(year, list(group)) for year, group in groupby(views, key=lambda v: v.paper.year)]  # newest first
 
         members: dict[tuple[str, str], list[Paper]] = {(c.key, v.name): [] for c in self.taxonomy.categories
                                                        for v in c.values}
