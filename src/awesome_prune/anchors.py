@@ -111,8 +111,14 @@ def _removed(char: str) -> bool:
     return not _in_ranges(code, _ALPHABETIC_SYMBOLS, _ALPHABETIC_STARTS)
 
 
+# ASCII characters a slug drops, for the shortcut below (worked out with `_removed` itself).
+_ASCII_DROPPED = str.maketrans("", "", "".join(ch for ch in map(chr, range(128)) if _removed(ch.lower())))
+
+
 def slugify(text: str) -> str:
     """The GitHub slug of ``text`` on its own (no de-duplication)."""
+    if text.isascii():  # pure speed: one translation instead of a test per character
+        return text.lower().translate(_ASCII_DROPPED).replace(" ", "-")
     return "".join(char for char in text.lower() if not _removed(char)).replace(" ", "-")
 
 

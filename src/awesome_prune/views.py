@@ -12,28 +12,10 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from . import markup
-from .anchors import Slugger, slugify
+from .anchors import slugify
 from .models import Category, Paper, Taxonomy, Value
 
 CHALLENGE_PAGE = "challenge/challenge.md"
-
-# ASCII characters a GitHub slug drops (worked out with `slugify` itself, so the fast path agrees).
-_ASCII_DROPPED = str.maketrans("", "", "".join(ch for ch in map(chr, range(128)) if not slugify(ch)))
-
-
-def fast_slugify(text: str) -> str:
-    """`anchors.slugify`, with a shortcut for ASCII text."""
-    if text.isascii():
-        return text.lower().translate(_ASCII_DROPPED).replace(" ", "-")
-    return slugify(text)
-
-
-class FastSlugger(Slugger):
-    """`Slugger` (github-slugger's de-duplication) over `fast_slugify`."""
-
-    def slug(self, text: str) -> str:
-        return self.unique(fast_slugify(text))
-
 
 @dataclass(frozen=True)
 class TagView:
@@ -64,7 +46,7 @@ class PaperView(NamedTuple):
 
     id: str
     year: int
-    slug: str  # its title's GitHub slug on its own (`fast_slugify(one_line(title))`)
+    slug: str  # its title's GitHub slug on its own (`slugify(one_line(title))`)
     title: str  # escaped link text
     link: str  # the paper's URL as a link target
     venue: str  # `Conference ICLR'24`
@@ -129,7 +111,7 @@ class Views:
                         f"?style=social)]({markup.link_target(code.url)}) ")
         links = tuple([f"[{name}]({markup.link_target(url)})"
                        for name, url in (("Blog", notes.blog), ("Reviews", notes.reviews), ("Video", notes.video)) if url])
-        return PaperView(paper.id, paper.venue.year, fast_slugify(markup.one_line(paper.title)), title, link, venue,
+        return PaperView(paper.id, paper.venue.year, slugify(markup.one_line(paper.title)), title, link, venue,
                          f"[{title}]({link}) ({venue})",
                          tuple([markup.cell(note) for note in notes.challenges]), keys, self._names(keys), star,
                          badge, markup.cell(paper.takeaway), links, self._code(code.framework, code.url) if code else "-",
