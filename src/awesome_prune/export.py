@@ -38,9 +38,7 @@ class CanonicalTags:
     LIMIT = 4096  # distinct category entries kept
 
     def __init__(self, taxonomy: Taxonomy):
-        # category key → spelling (casefolded) → canonical value name
-        self.spellings = {c.key: {s.casefold(): v.name for v in c.values for s in (v.name, *v.aliases)}
-                          for c in taxonomy.categories}
+        self.categories = taxonomy.by_key
         self._lists: dict[tuple, list[dict[str, str | None]]] = {}
 
     def __call__(self, paper: Paper, entries: tuple[tuple, ...] | None = None
@@ -48,13 +46,13 @@ class CanonicalTags:
         """`entries`: `paper.tag_entries` in taxonomy order, when already worked out (the README's
         views hold them)."""
         if entries is None:
-            entries = paper.tag_entries(self.spellings)
+            entries = paper.tag_entries(self.categories)
         found, lists = {}, self._lists
         for entry in entries:
             canonical = lists.get(entry)
             if canonical is None:
-                spellings = self.spellings[entry[0]]
-                canonical = [{"value": spellings.get(value.casefold(), value), "detail": detail}
+                lookup = self.categories[entry[0]].lookup
+                canonical = [{"value": hit.name if (hit := lookup(value)) else value, "detail": detail}
                              for value, detail in entry[1:]]
                 if len(lists) < self.LIMIT:
                     lists[entry] = canonical

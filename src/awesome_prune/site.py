@@ -184,8 +184,6 @@ class SiteRenderer:
         self.md = markdown()
         self._block_html: dict[str, Markup] = {}
         self._inline_html: dict[str, Markup] = {}
-        self.spellings = {c.key: {s.casefold(): v for v in c.values for s in [v.name, *v.aliases]}
-                          for c in self.taxonomy.categories}
         self.pages = {c.key: f"concepts/{PurePosixPath(c.page).stem}.html" for c in self.taxonomy.categories}
         self.anchors = {c.key: _value_anchors(c) for c in self.taxonomy.categories}
         self.env = jinja2.Environment(
@@ -218,7 +216,7 @@ class SiteRenderer:
         chips = []
         for category in self.taxonomy.categories:
             for ref in paper.tags.get(category.key, []):
-                value = self.spellings[category.key][ref.value.casefold()]
+                value = category.lookup(ref.value)  # known: the records are validated
                 href = f"{self.pages[category.key]}#{self.anchors[category.key][value.name]}"
                 chips.append(Chip(category, value, ref.detail, href))
         return tuple(chips)

@@ -199,17 +199,10 @@ class TagIndex:
     def __init__(self, taxonomy: Taxonomy):
         self.categories = taxonomy.by_key
         # category key → spelling written exactly as a value's name or alias → that value's name
-        self.exact = {key: self._exact(category) for key, category in self.categories.items()}
-
-    @staticmethod
-    def _exact(category) -> dict[str, str]:
-        found = {}
-        for value in category.values:
-            for spelling in (value.name, *value.aliases):
-                hit = category.lookup(spelling)
-                if hit is not None and (hit.name == spelling or spelling in hit.aliases):
-                    found[spelling] = hit.name
-        return found
+        # (built only from a sound taxonomy: no spelling is listed twice, whatever the case)
+        self.exact = {key: {spelling: value.name for value in category.values
+                            for spelling in (value.name, *value.aliases)}
+                      for key, category in self.categories.items()}
 
     def check(self, paper: Paper, source: Source) -> list[Problem]:
         """Problems of the record's tags (the common case, every tag known and listed once, is a

@@ -80,7 +80,7 @@ class Views:
 
     def __init__(self, taxonomy: Taxonomy):
         self.categories = taxonomy.categories
-        self._by_key = {c.key: c for c in taxonomy.categories}
+        self._by_key = taxonomy.by_key
         self._venues: dict[tuple, tuple[str, str]] = {}
         self._badges: dict[tuple, str] = {}
         self._codes: dict[str | None, str] = {}
