@@ -20,12 +20,12 @@ from .bibtex import entry as bibtex_entry
 from .catalog import Catalog, Inputs, check_records, read_inputs
 from .errors import Problem, ProblemsError
 from .export import BIBTEX_PATH, JSON_PATH, CanonicalTags, bibtex_document, json_document, paper_json
-from .identity import paper_keys
 from .load import Source
 from .models import Paper, Settings
 from .order import sort_key
 from .parallel import MIN_ITEMS, ordered_map
-from .records import batches, read_records
+from .records import BATCH, batches, read_records
+from .validate import record_keys, same_paper
 from .views import PaperView, Views
 
 if TYPE_CHECKING:
@@ -78,10 +78,7 @@ class _Worker:
             if paper is None:
                 digests.append(Digest(problems, None, None, None, "", "", None, None))
                 continue
-            if found and found[0] == paper.paper and found[1] == paper.title:  # `found`: url, title, keys
-                keys = found[2]
-            else:
-                keys = paper_keys(paper.paper, paper.title)
+            keys = record_keys(paper, found)  # `found`: url, title, keys
             kept, model = (data, paper) if self.keep_data else (None, None)
             order_key, view, text, bib = pieces.get(id(paper), (None, None, "", ""))
             digests.append(Digest(problems, keys, order_key, view, text, bib, kept, model, signature))
@@ -146,16 +143,13 @@ def digest_list(root: Path, keep_records: bool = False, cache: Path | None = Non
     """Read and check every record on two cores, and make the renderer ready meanwhile (`cache`: a
     folder for compiled templates; `settings`: when already loaded); raise one ProblemsError
     listing every problem."""
-    from .validate import same_paper
-
     inputs = read_inputs(root, settings)
     worker = _Worker(inputs, keep_records)
     problems = list(inputs.problems)
     records = []
     chunks = batches(inputs.entries)
     renderer, fixed = None, {}
-    with ordered_map(worker, chunks, remote=worker.remote,
-                     min_items=MIN_ITEMS // len(chunks[0]) if chunks else 1) as results:
+    with ordered_map(worker, chunks, remote=worker.remote, min_items=MIN_ITEMS // BATCH) as results:
         if inputs.taxonomy is not None:
             try:
                 renderer, fixed = _prepare(inputs, cache)

@@ -266,14 +266,16 @@ def check_same_paper(papers: list[tuple[Paper, Source]], known: list | None = No
     `known`, when given, holds for each record (url, title, paper_keys(url, title)) worked out from
     its raw data, or None; they are used when the validated record has that very url and title.
     """
-    identities = []
-    for index, (paper, source) in enumerate(papers):
-        given = known[index] if known else None
-        if given and given[0] == paper.paper and given[1] == paper.title:
-            identities.append((given[2], source))
-        else:
-            identities.append((paper_keys(paper.paper, paper.title), source))
-    return same_paper(identities)
+    return same_paper([(record_keys(paper, known[index] if known else None), source)
+                       for index, (paper, source) in enumerate(papers)])
+
+
+def record_keys(paper: Paper, found: tuple | None) -> list[tuple[str, str]]:
+    """The `paper_keys` of a validated record: those `found` in its raw data ((url, title, keys),
+    from `records.read_records`) when the record has that very url and title."""
+    if found and found[0] == paper.paper and found[1] == paper.title:
+        return found[2]
+    return paper_keys(paper.paper, paper.title)
 
 
 def same_paper(records: list[tuple[list[tuple[str, str]], Source]]) -> list[Problem]:
