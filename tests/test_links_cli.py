@@ -355,3 +355,18 @@ def test_no_progress_bar_when_stderr_is_not_a_terminal(lst, server, capsys):
     code, out, err = links(lst, "--external", "--no-cache", *FAST, capsys=capsys)
     assert (code, err) == (0, "")
     assert re.fullmatch(r"0 broken links \(4 files checked, \d+ external URLs\)\n", out)
+
+
+def test_a_repository_link_is_left_to_the_local_check_only_where_that_check_knows_the_repository(tmp_path):
+    """A blob link into the list's repository is checked locally in the list's own files; in a file
+    outside the list the local check has no repository, so the link must be checked as a URL."""
+    from awesome_prune.links.run import _external_links
+
+    repo = "https://github.com/example/fixture-list"
+    link = f"{repo}/blob/main/missing.md"
+    inside, outside = tmp_path / "list.md", tmp_path / "other.md"
+    for file in (inside, outside):
+        file.write_text(f"[a]({link}) and [b](https://example.org/x)\n", encoding="utf-8")
+    found = _external_links([(inside, "list.md", repo), (outside, "other.md", None)])
+    assert found == {link: [Place("other.md", 1)],
+                     "https://example.org/x": [Place("list.md", 1), Place("other.md", 1)]}

@@ -101,6 +101,21 @@ def _repo_key(repo_url: str | None) -> tuple[str, str, str] | None:
     return (match["host"].lower(), match["owner"].lower(), match["name"].lower())
 
 
+def _in_repo(url: str, repo: tuple[str, str, str] | None) -> str | None:
+    match = _REPO_LINK.match(url)
+    if repo is None or match is None:
+        return None
+    if (match["host"].lower(), match["owner"].lower(), match["name"].lower()) != repo:
+        return None
+    rest = match["rest"]
+    return rest if rest.startswith("/") else "/" + rest
+
+
+def repo_local(url: str, repo_url: str | None) -> str | None:
+    """``/path#frag`` for a blob/tree link into the repository at ``repo_url``, else None."""
+    return _in_repo(url, _repo_key(repo_url))
+
+
 class _Checker:
     def __init__(self, root: Path, repo_url: str | None, probe: Probe | None = None) -> None:
         self.root = Path(os.path.abspath(root))
@@ -141,13 +156,7 @@ class _Checker:
 
     def repo_local(self, url: str) -> str | None:
         """``/path#frag`` for a blob/tree link into this repository, else None."""
-        match = _REPO_LINK.match(url)
-        if self.repo is None or match is None:
-            return None
-        if (match["host"].lower(), match["owner"].lower(), match["name"].lower()) != self.repo:
-            return None
-        rest = match["rest"]
-        return rest if rest.startswith("/") else "/" + rest
+        return _in_repo(url, self.repo)
 
     # -- anchors ----------------------------------------------------------------------------
 

@@ -25,12 +25,11 @@ from pathlib import Path
 from ..errors import Problem, SettingsError
 from ..models import LinkSettings, Settings
 from .config import LinkFlags, remote_options
-from .extract import extract_links
 from .html import check_html
 from .local import Problem as LocalProblem
-from .local import _Checker as _LocalChecker
-from .local import check_local
+from .local import check_local, repo_local
 from .localcache import CACHE_FILE, LocalCache
+from .pages import map_files, scan_markdown
 from .probe import Probe
 from .sources import Origin, SourceIndex
 
@@ -141,20 +140,17 @@ class _Run:
             self.add(problem.url, status, problem.message, place, generated)
 
 
-def _external_links(files: list[tuple[Path, str]], root: Path, repo: str | None) -> dict[str, list[Place]]:
-    """http(s) URL → where it is written; links into this repository's own files are left to the
-    local check."""
-    own = _LocalChecker(root, repo)
+def _external_links(files: list[tuple[Path, str, str | None]]) -> dict[str, list[Place]]:
+    """http(s) URL → where it is written, for (file, path as shown, repository URL the local check
+    used for it); links into that repository's own files are left to the local check. (An
+    unreadable file gives no links: the local check reports it.)"""
     found: dict[str, list[Place]] = {}
-    for file, shown in files:
-        try:
-            text = file.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            continue  # the local check reports it
-        for link in extract_links(text):
-            url = link.url.strip()
-            if _HTTP.match(url) and own.repo_local(url) is None:
-                found.setdefault(url, []).append(Place(shown, link.line))
+    scans = map_files(scan_markdown, [file for file, _, _ in files])
+    for (_, shown, repo), scan in zip(files, scans):
+        for url, line in scan.links:
+            url = url.strip()
+            if _HTTP.match(url) and repo_local(url, repo) is None:
+                found.setdefault(url, []).append(Place(shown, line))
     return found
 
 
@@ -192,7 +188,7 @@ def check_links(root: Path, paths: Sequence[Path] = (), *, external: bool = Fals
     repo = settings.repository if settings else None
     cache = None if given or (flags is not None and flags.no_cache) else LocalCache(root / CACHE_FILE)
     run = _Run(root, settings, cache)
-    markdown: list[tuple[Path, str]] = []  # (file, path as shown) of the markdown files checked
+    markdown: list[tuple[Path, str, str | None]] = []  # (file, path as shown, its repository) of each markdown file
     html_pages = 0
 
     if given:
@@ -200,16 +196,17 @@ def check_links(root: Path, paths: Sequence[Path] = (), *, external: bool = Fals
         for file in files:  # a file outside the list is checked within its own folder
             groups.setdefault(root if _inside(file, root) else file.parent, []).append(file)
         for check_root, members in groups.items():
-            run.local(members, check_root, repo if check_root == root else None, generated=False)
-            markdown += [(f, _shown(f, check_root)) for f in members]
+            own = repo if check_root == root else None
+            run.local(members, check_root, own, generated=False)
+            markdown += [(f, _shown(f, check_root), own) for f in members]
     else:
         for name in names:
             if (root / name).is_file():
-                markdown.append((root / name, name))
+                markdown.append((root / name, name, repo))
             else:
                 run.findings.append(Finding("", "broken", "generated file is missing; run `awesome-prune build`",
                                             Origin(name)))
-        run.local([f for f, _ in markdown], root, repo, generated=True)
+        run.local([f for f, _, _ in markdown], root, repo, generated=True)
         from ..sitewrite import SITE_DIR
 
         site = root / SITE_DIR
@@ -222,7 +219,7 @@ def check_links(root: Path, paths: Sequence[Path] = (), *, external: bool = Fals
     if external:
         from .remote import check_urls
 
-        places = _external_links(markdown, root, repo)
+        places = _external_links(markdown)
         urls = len(places)
         for url, result in check_urls(list(places), options, progress).items():
             for place in places[url]:
