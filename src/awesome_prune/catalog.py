@@ -18,7 +18,7 @@ from .errors import Problem, ProblemsError
 from .load import Source, load_mapping
 from .models import Paper, Settings, Taxonomy
 from .parallel import MIN_ITEMS, ordered_map
-from .records import BATCH, batches, read_records, record_entries, record_files
+from .records import BATCH, batches, read_records, record_entries
 from .settings import load_settings
 from .validate import PaperChecker, TagIndex, check_ids, check_model, check_same_paper, check_taxonomy
 
@@ -34,10 +34,6 @@ class Catalog:
     @property
     def records(self) -> list[Paper]:
         return [paper for paper, _ in self.papers]
-
-
-def paper_files(root: Path, settings: Settings) -> list[Path]:
-    return record_files(root / settings.papers)
 
 
 @dataclass

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
+from pathlib import PurePath
 from typing import Iterable
 
 
@@ -45,3 +46,13 @@ def suggest(word: str, choices: Iterable[str]) -> str:
         return f" (did you mean {lowered[word.lower()]!r}?)"
     close = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.6)
     return f" (did you mean {lowered[close[0]]!r}?)" if close else ""
+
+
+def shown_path(file: PurePath, root: PurePath) -> str:
+    """`file` as messages show it: relative to `root` with `/` separators ("." for `root` itself),
+    or whole when it lies outside. Both are taken as given: resolve them first where a link may
+    lead elsewhere."""
+    try:
+        return file.relative_to(root).as_posix() or "."
+    except ValueError:
+        return file.as_posix()

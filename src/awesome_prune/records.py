@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from .buildstamp import read_signature
-from .errors import ProblemsError
+from .errors import ProblemsError, shown_path
 from .identity import paper_keys
 from .load import parse_mapping, read_yaml
 
@@ -29,19 +29,12 @@ def record_files(folder: Path) -> list[Path]:
     return sorted(files, key=lambda file: os.path.normcase(file.name))
 
 
-def _display(root: Path, file: Path) -> str:
-    try:
-        return file.relative_to(root).as_posix()
-    except ValueError:
-        return file.as_posix()
-
-
 def record_entries(root: Path, papers: str) -> list[tuple[Path, str]]:
     """(file, path as shown in messages) of every record in the folder `papers` of the list at `root`."""
     files = record_files(root / papers)
     if not files:
         return []
-    shown = _display(root, files[0].parent)
+    shown = shown_path(files[0].parent, root)
     prefix = "" if shown == "." else shown.rstrip("/") + "/"
     return [(file, prefix + file.name) for file in files]
 

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import unquote
 
+from ..errors import shown_path
 from .local import Problem, check_each, target_path
 from .pages import Split, map_files, paused_gc
 from .probe import Probe, Read, read_file
@@ -178,10 +179,7 @@ class _Checker:
             self._note(path, parsed)
 
     def display(self, path: Path) -> str:
-        try:
-            return path.relative_to(self.root).as_posix() or "."
-        except ValueError:
-            return str(path)
+        return shown_path(path, self.root)
 
     def _resolve(self, source: Path, path_text: str) -> tuple[str, Path, bool]:
         """(error message or '', target, whether an HTML file) of a link's decoded path; once per

@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
+from awesome_prune.errors import shown_path
 from awesome_prune.links.extract import Link
 from awesome_prune.links.pages import Scan, map_files, paused_gc, scan_markdown
 from awesome_prune.links.probe import Probe
@@ -129,10 +130,7 @@ class _Checker:
     # -- paths ------------------------------------------------------------------------------
 
     def display(self, path: Path) -> str:
-        try:
-            return path.relative_to(self.root).as_posix() or "."
-        except ValueError:
-            return str(path)
+        return shown_path(path, self.root)
 
     def _listing(self, folder: Path) -> list[str]:
         return self.probe.listing(folder)

@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import Problem, SettingsError
+from ..errors import Problem, SettingsError, shown_path
 from ..models import LinkSettings, Settings
 from .config import LinkFlags, remote_options
 from .html import check_html
@@ -165,10 +165,7 @@ def _grouped(findings: list[Finding]) -> list[Finding]:
 
 
 def _shown(file: Path, root: Path) -> str:
-    try:
-        return file.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return str(file)
+    return shown_path(file.resolve(), root.resolve())
 
 
 def check_links(root: Path, paths: Sequence[Path] = (), *, external: bool = False, flags: LinkFlags | None = None,

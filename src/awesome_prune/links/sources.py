@@ -22,9 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..catalog import paper_files
-from ..errors import ProblemsError
+from ..errors import ProblemsError, shown_path
 from ..load import Source, load_mapping
+from ..records import record_entries
 from ..markup import link_target
 from ..models import Settings
 from .extract import extract_links
@@ -73,10 +73,7 @@ def template_of(generated: str) -> str | None:
 
 
 def _display(root: Path, file: Path) -> str:
-    try:
-        return file.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return file.as_posix()
+    return shown_path(file.resolve(), root.resolve())
 
 
 def _links(text: Any) -> list[str]:
@@ -128,9 +125,9 @@ class SourceIndex:
         settings = self.settings
         if settings is None:
             return self._urls
-        for file in paper_files(self.root, settings):
+        for file, shown in record_entries(self.root, settings.papers):
             try:
-                source = load_mapping(file, _display(self.root, file))
+                source = load_mapping(file, shown)
             except ProblemsError:
                 continue
             self._add_record(source)
