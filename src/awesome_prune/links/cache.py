@@ -15,12 +15,12 @@ File format (version 1)::
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from ..write import write_atomic
 
 __all__ = ["CacheEntry", "LinkCache", "FORMAT_VERSION"]
 
@@ -137,23 +137,6 @@ class LinkCache:
             data = json.dumps(
                 {"version": FORMAT_VERSION, "entries": entries}, indent=1, ensure_ascii=False
             )
-            _atomic_write(self.path, data + "\n")
+            write_atomic(self.path, data + "\n")
             self._dirty = False
             return True
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise

@@ -22,11 +22,11 @@ import hashlib
 import json
 import os
 import sys
-import tempfile
 import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 
+from ..write import write_atomic
 from .local import Problem
 from .probe import Probe, unchanged
 
@@ -104,14 +104,6 @@ class LocalCache:
     def _save(self) -> None:
         data = json.dumps({"format": _FORMAT, "code": self.code, "runs": self.runs})
         try:
-            self.file.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(prefix=".links-local.", dir=self.file.parent)
-            try:
-                with os.fdopen(handle, "w", encoding="utf-8") as out:
-                    out.write(data)
-                os.replace(temporary, self.file)
-            except BaseException:
-                os.unlink(temporary)
-                raise
+            write_atomic(self.file, data)
         except OSError:
             pass  # a read-only checkout: no cache, no error
