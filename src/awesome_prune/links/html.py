@@ -165,7 +165,7 @@ class _Checker:
     def _note(self, path: Path, parsed: _Result) -> None:
         page, reason, digest = parsed
         self.pages[path] = (page, reason)
-        self.probe.record["read"][str(path)] = digest
+        self.probe.noted(path, digest)
 
     def page(self, path: Path) -> tuple[_Parsed | None, str]:
         if path not in self.pages:

@@ -166,7 +166,7 @@ class _Checker:
 
     def _note(self, path: Path, scan: Scan) -> None:
         self._scans[path] = scan
-        self.probe.record["read"][str(path)] = scan.digest
+        self.probe.noted(path, scan.digest)
 
     def prefetch(self, paths: list[Path]) -> None:
         """Scan ``paths`` now, on two cores when they are big enough (see :func:`map_files`)."""

@@ -107,10 +107,9 @@ class Probe:
             self.record["listdir"][str(folder)] = _listing_digest(names)
         return self._listings[folder]
 
-    def noted(self, path: Path, read: Read) -> Read:
-        """Write down that ``path`` was read (as ``read``); returns ``read``."""
-        self.record["read"][str(path)] = read.digest
-        return read
+    def noted(self, path: Path, digest: str) -> None:
+        """Write down that ``path`` was read, its bytes having this ``digest``."""
+        self.record["read"][str(path)] = digest
 
 
 def unchanged(record: object) -> bool:

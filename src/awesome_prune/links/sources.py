@@ -24,9 +24,10 @@ from typing import Any
 
 from ..errors import ProblemsError, shown_path
 from ..load import Source, load_mapping
-from ..records import record_entries
 from ..markup import link_target
 from ..models import Settings
+from ..records import record_entries
+from ..views import CHALLENGE_PAGE
 from .extract import extract_links
 
 __all__ = ["Origin", "SourceIndex", "find_line", "template_of"]
@@ -284,7 +285,7 @@ class SourceIndex:
         written; None when it was written in that file itself (no record, settings or template)."""
         urls = self._urls if self._urls is not None else self._build()
         entries = urls.get(url)
-        if generated == "challenge/challenge.md":
+        if generated == CHALLENGE_PAGE:
             intro = self._intro_lines(page)
             if intro and intro[0] <= line <= intro[1]:
                 shown = _display(self.root, self.root / self.settings.challenge_intro)
