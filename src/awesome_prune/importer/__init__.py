@@ -54,9 +54,9 @@ def _shown(folder: Path, relative: str) -> str:
     return (folder / relative).as_posix() if str(folder) not in ("", ".") else relative
 
 
-def _taxonomy(out: Path, root: Path) -> tuple[Taxonomy, str, str, bool]:
-    """(taxonomy, its text, its display path, whether it must be copied to `out`)."""
-    _, out_tax = _layout(out)
+def _taxonomy(out: Path, out_tax: str, root: Path) -> tuple[Taxonomy, str | None, str]:
+    """(taxonomy, its text when it must be copied to `out` (at `out_tax`) else None, its display
+    path in `out`)."""
     source_dir, copy = (out, False) if (out / out_tax).is_file() else (root, True)
     tax_path = out_tax if not copy else _layout(root)[1]
     file = source_dir / tax_path
@@ -66,7 +66,7 @@ def _taxonomy(out: Path, root: Path) -> tuple[Taxonomy, str, str, bool]:
     taxonomy, problems = read_taxonomy(file, _shown(source_dir, tax_path))
     if taxonomy is None:
         raise ProblemsError(problems)
-    return taxonomy, file.read_text(encoding="utf-8"), _shown(out, out_tax), copy
+    return taxonomy, file.read_text(encoding="utf-8") if copy else None, _shown(out, out_tax)
 
 
 def import_list(readme: Path, *, out: Path, root: Path, challenges: Path | None = None, force: bool = False,
@@ -78,8 +78,8 @@ def import_list(readme: Path, *, out: Path, root: Path, challenges: Path | None 
         text = readme.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ProblemsError([Problem(path, 0, 0, "", f"cannot read: {exc}")]) from None
-    papers_rel, _ = _layout(out)
-    taxonomy, tax_text, tax_shown, copy_taxonomy = _taxonomy(out, root)
+    papers_rel, out_tax = _layout(out)
+    taxonomy, tax_text, tax_shown = _taxonomy(out, out_tax, root)
     raw_rows, problems = scan(text, path)
     if not raw_rows:
         raise ProblemsError(problems + [Problem(path, 0, 0, "", "no table rows found under `### YEAR` headings; "
@@ -122,8 +122,8 @@ def import_list(readme: Path, *, out: Path, root: Path, challenges: Path | None 
             continue
         result.records.append(record)
         result.written.append(shown)
-    if copy_taxonomy:
-        _write_taxonomy(out, tax_shown, tax_text, result, path, today)
+    if tax_text is not None:
+        _write_taxonomy(out / out_tax, tax_shown, tax_text, result, path, today)
     result.problems = sorted(set(result.problems))
     return result
 
@@ -213,7 +213,7 @@ def _challenges(records: list[Imported], page: Path | None, path: str, problems:
                                     "from any row; not imported", "warning"))
 
 
-def _write_taxonomy(out: Path, shown: str, text: str, result: ImportResult, path: str, today: _dt.date) -> None:
+def _write_taxonomy(file: Path, shown: str, text: str, result: ImportResult, path: str, today: _dt.date) -> None:
     if result.unknown:
         seen = sorted({(key, value): line for key, value, line in reversed(result.unknown)}.items())
         text = text.rstrip("\n") + "\n\n" + "\n".join(
@@ -221,7 +221,7 @@ def _write_taxonomy(out: Path, shown: str, text: str, result: ImportResult, path
              "# add each to its category with an explanation, or correct the records:"]
             + [f"#   {key}: {value} ({path}:{line})" for (key, value), line in seen]) + "\n"
     try:
-        create_file(out / _layout(out)[1], text, shown)
+        create_file(file, text, shown)
         result.written.append(shown)
     except ProblemsError as exc:
         result.problems += exc.problems
