@@ -162,9 +162,13 @@ def _match_existing(records: list[Imported], known: list[Known], force: bool, pa
     """Give every record an id: the existing record's (with --force), else a new one from its title."""
     taken = {k.id for k in known}
     used: set[str] = set()
+    holders: dict[tuple[str, str], list[int]] = {}  # identity → positions of the records claiming it
+    for position, existing in enumerate(known):
+        for key in existing.keys:
+            holders.setdefault(key, []).append(position)
     for record in records:
-        keys = set(paper_keys(record.paper, record.title))
-        match = next((k for k in known if k.id not in used and keys & set(k.keys)), None)
+        claimants = sorted({p for key in paper_keys(record.paper, record.title) for p in holders.get(key, ())})
+        match = next((known[p] for p in claimants if known[p].id not in used), None)  # the first in list order
         if match and not force:
             problems.append(Problem(path, record.line, 1, "", f"already in the list as {match.path}; not "
                                     "overwritten (pass --force to replace it)"))
