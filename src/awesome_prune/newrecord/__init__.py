@@ -155,10 +155,9 @@ def new_record(root: Path, identifier: str, *, offline: bool = False, record_id:
     skeleton = Skeleton(id=record_id, identifier=ident.kind, key=ident.key, url=ident.url, today=today,
                         entry=entry, categories=_categories(root, settings.taxonomy))
     text = render(skeleton)
-    _check_only_placeholders(text, path, skeleton)
+    data, unfilled = _check_only_placeholders(text, path, skeleton)
     create_file(file, text, path)
-    source = Source(path, file, parse_yaml(text, path))
-    return NewResult(path, record_id, entry is not None, notices, _guidance(source))
+    return NewResult(path, record_id, entry is not None, notices, _guidance(Source(path, file, data), unfilled))
 
 
 def _fallback_id(ident: Identifier, taken: set[str]) -> str:
@@ -168,28 +167,28 @@ def _fallback_id(ident: Identifier, taken: set[str]) -> str:
 PLACEHOLDERS = ("takeaway", "tags", "title")  # fields a skeleton leaves for the contributor
 
 
-def _check_only_placeholders(text: str, path: str, skeleton: Skeleton) -> None:
-    """Refuse (as a bug) a skeleton whose prefilled fields do not validate."""
+def _check_only_placeholders(text: str, path: str, skeleton: Skeleton) -> tuple[dict, ValidationError | None]:
+    """The skeleton's data and what is left to fill in (None: nothing); refused (as a bug) when
+    its prefilled fields do not validate."""
     data = parse_yaml(text, path)
     try:
         Paper.model_validate(data)
-        return
+        return data, None
     except ValidationError as exc:
-        errors = exc.errors()
+        unfilled = exc
+    errors = unfilled.errors()
     allowed = set(PLACEHOLDERS) - ({"title"} if skeleton.entry else set())
     wrong = [e for e in errors if not e["loc"] or e["loc"][0] not in allowed]
     if wrong:
         shown = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in wrong)
         raise ProblemsError([Problem(path, 0, 0, "", f"internal error, nothing written: the prefilled record "
                                                       f"does not validate ({shown}); please report this")])
+    return data, unfilled
 
 
-def _guidance(source: Source) -> list[Problem]:
-    try:
-        Paper.model_validate(source.data)
-        problems = []
-    except ValidationError as exc:
-        problems = schema_problems(exc, source, Paper)
+def _guidance(source: Source, unfilled: ValidationError | None) -> list[Problem]:
+    """What the contributor still has to fill in, at its line in the written file."""
+    problems = schema_problems(unfilled, source, Paper) if unfilled is not None else []
     notes = source.data.get("notes") or {}
     if not notes.get("challenges"):
         line, col = source.position(("notes", "challenges"))
