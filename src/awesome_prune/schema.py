@@ -26,6 +26,8 @@ DIALECT = "https://json-schema.org/draft/2020-12/schema"
 FOLDER = "schema"
 PAPER = "paper.schema.json"
 TAXONOMY = "taxonomy.schema.json"
+# A record's first line: editors (yaml-language-server) validate it against the paper schema.
+SCHEMA_LINE = f"# yaml-language-server: $schema=../{FOLDER}/{PAPER}"
 
 # No control characters (line breaks included); text may span lines but has no other controls.
 _ONE_LINE = r"^[^\u0000-\u001f\u007f-\u009f]*$"

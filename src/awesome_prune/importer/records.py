@@ -15,7 +15,7 @@ from .tags import TagResolver
 from ..load import parse_yaml
 from ..markup import github_repo
 from ..models import Paper
-from ..newrecord.text import SCHEMA_LINE
+from ..schema import SCHEMA_LINE
 
 NO_TAKEAWAY = "To be written: the imported row had no take-away."
 _FIELDS = ("title", "tags", "note", "code")

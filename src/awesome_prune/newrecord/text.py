@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 import yaml
 
+from ..schema import SCHEMA_LINE
 from .arxiv import Entry, shorten
 
-SCHEMA_LINE = "# yaml-language-server: $schema=../schema/paper.schema.json"
 
 # Venue names recognised in an arXiv comment or journal reference, as the list spells them.
 VENUES = {v.casefold(): v for v in (
