@@ -58,19 +58,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from .checker import Checker
-from .options import DEFAULT_USER_AGENT, FRAGMENT_CAP, GITHUB_API, RemoteOptions, Result, Status
-from .pinned import DRAIN_LIMIT
+from .options import RemoteOptions, Result
 
-__all__ = [
-    "DEFAULT_USER_AGENT",
-    "DRAIN_LIMIT",
-    "FRAGMENT_CAP",
-    "GITHUB_API",
-    "RemoteOptions",
-    "Result",
-    "Status",
-    "check_urls",
-]
+__all__ = ["RemoteOptions", "Result", "check_urls"]
 
 
 def check_urls(
