@@ -55,7 +55,7 @@ def test_repeated_headings_get_the_anchors_github_gives(lst):
 
 
 def test_headings_registry_matches_the_parsed_page():
-    headings = Headings()
+    headings = Headings({})
     page = "\n\n".join([headings(1, "Title"), headings.markdown("## A *b*\n\nx\n\n## Title"),
                         headings(2, "Title", key="t"), headings(3, "a | b <c>", key="p")]) + "\n"
     assert headings.order == [a.name for a in document_anchors(page)]

@@ -38,11 +38,11 @@ class Headings:
     """The headings of one page, slugged in document order as the template writes them.
     `known`: the heading texts of hand-written markdown, worked out beforehand (`Renderer.prepare`)."""
 
-    def __init__(self, known: dict[str, list[str]] | None = None) -> None:
+    def __init__(self, known: dict[str, list[str]]) -> None:
         self.slugger = Slugger()
         self.anchors: dict = {}
         self.order: list[str] = []
-        self.known = known or {}
+        self.known = known
 
     def __call__(self, level: int, text: str, key=None) -> str:
         """The markdown heading for plain `text`; its anchor is kept under `key` when given."""
@@ -173,13 +173,12 @@ class Renderer:
         views = Views(self.taxonomy)
         return self.render_views([views.paper(p) for p in shown], views)
 
-    def render_views(self, shown: list[PaperView], views: Views | None = None) -> dict[str, str]:
+    def render_views(self, shown: list[PaperView], views: Views) -> dict[str, str]:
         """The markdown pages of papers given as views, already in page order (see `order.shown`)."""
-        build = views or Views(self.taxonomy)
         by_year = [(year, list(group)) for year, group in groupby(shown, key=lambda v: v.year)]
         outputs: dict[str, str] = {}
 
-        carriers = build.carriers(shown)
+        carriers = views.carriers(shown)
         value_anchor: dict[tuple[str, str], str] = {}
         for category in self.taxonomy.categories:
             path = f"concepts/{category.page}"
@@ -193,7 +192,7 @@ class Renderer:
                                                   intro=self.challenge_intro)
         challenge_anchor = headings.anchors
 
-        rows = [(year, [build.row(v, value_anchor, challenge_anchor) for v in group]) for year, group in by_year]
+        rows = [(year, [views.row(v, value_anchor, challenge_anchor) for v in group]) for year, group in by_year]
         recent = _recent(shown, self.settings.recent)
         outputs[README], _ = self._page(README, "README.md.j2", by_year=rows, value_anchor=value_anchor, recent=recent)
         return outputs
