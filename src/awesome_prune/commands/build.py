@@ -44,6 +44,11 @@ def run(args) -> int:
         result = build(args.root, check=args.check, site_dir=site_dir, stamp=not args.check)
     finally:
         if collecting:
+            # Everything the build made is moved out of the collector's sight first: otherwise the
+            # first collection after enabling walks every one of those objects (~110 ms at 10,000
+            # papers). They are freed as usual when no longer referenced; only cycles among them
+            # would wait for the process's end.
+            gc.freeze()
             gc.enable()
     if args.check:
         for diff in result.differences:
