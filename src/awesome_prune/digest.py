@@ -160,7 +160,8 @@ def digest_list(root: Path, keep_records: bool = False, cache: Path | None = Non
                 problems += digest.problems
                 if digest.keys is not None:
                     records.append((entry, digest))
-    problems += same_paper([(d.keys, Source(path, file, None)) for (file, path), d in records])
+    problems += same_paper([d.keys for _, d in records],
+                           lambda index: Source(records[index][0][1], records[index][0][0], None))
     if any(p.severity == "error" for p in problems):
         raise ProblemsError(problems)
     return Digested(inputs, records, worker.views, renderer, fixed)

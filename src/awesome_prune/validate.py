@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as _dt
 import types
 import typing
-from typing import Any, get_args, get_origin
+from typing import Any, Callable, get_args, get_origin
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
@@ -266,8 +266,8 @@ def check_same_paper(papers: list[tuple[Paper, Source]], known: list | None = No
     `known`, when given, holds for each record (url, title, paper_keys(url, title)) worked out from
     its raw data, or None; they are used when the validated record has that very url and title.
     """
-    return same_paper([(record_keys(paper, known[index] if known else None), source)
-                       for index, (paper, source) in enumerate(papers)])
+    return same_paper([record_keys(paper, known[index] if known else None) for index, (paper, _) in enumerate(papers)],
+                      lambda index: papers[index][1])
 
 
 def record_keys(paper: Paper, found: tuple | None) -> list[tuple[str, str]]:
@@ -278,23 +278,24 @@ def record_keys(paper: Paper, found: tuple | None) -> list[tuple[str, str]]:
     return paper_keys(paper.paper, paper.title)
 
 
-def same_paper(records: list[tuple[list[tuple[str, str]], Source]]) -> list[Problem]:
-    """`check_same_paper` of records given as (their `paper_keys`, source), in file order."""
+def same_paper(keys: list[list[tuple[str, str]]], source: Callable[[int], Source]) -> list[Problem]:
+    """`check_same_paper` of records given by their `paper_keys`, in file order; `source(index)`
+    gives a record's source, asked for only when it is named in a problem."""
     problems = []
     claimed: dict[tuple[str, str], int] = {}
-    for index, (keys, source) in enumerate(records):
+    for index, found in enumerate(keys):
         reported = False
-        for kind, value in keys:
-            first = claimed.setdefault((kind, value), index)
+        for key in found:
+            first = claimed.setdefault(key, index)
             if first == index or reported:
                 continue
+            kind, value = key
             field = "title" if kind == "title" else "paper"
-            other = records[first][1]
+            other, here = source(first), source(index)
             o_line, o_col = other.position((field,))
-            line, col = source.position((field,))
+            line, col = here.position((field,))
             what = "same title as" if kind == "title" else "same paper as"
             shown = "" if kind == "title" else f" ({kind} {value})"
-            problems.append(Problem(source.path, line, col, field,
-                                    f"{what} {other.path}:{o_line}:{o_col}{shown}"))
+            problems.append(Problem(here.path, line, col, field, f"{what} {other.path}:{o_line}:{o_col}{shown}"))
             reported = True
     return problems
