@@ -11,7 +11,7 @@ import json
 import re
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from awesome_prune import anchors, bibtex, identity, markup, models
@@ -80,6 +80,44 @@ def test_ascii_slug_shortcut_is_the_rule(text):
 def test_ascii_slug_shortcut_on_every_ascii_character():
     for code in range(128):
         assert slugify(f"A{chr(code)}b c") == _slug_char_by_char(f"A{chr(code)}b c")
+
+
+_MARKDOWN_SAMPLES = st.sampled_from([
+    "## Why it is hard", "# A", "###### Six", "####### Seven", "#NoSpace", "   ## Three spaces", "    ## Four spaces",
+    "## Foo ##", "## a *b*", "## *a* b", "## a *b* c", "## a_b_ c", "## _a_ b", "## [x](y)", "## a & b", "## a &amp; b",
+    "## café", "## a\u00a0", "##", "## ", "- item", "- ## In a list", "1. item", "10. item", "   ## Indented",
+    "> quote", "> ## Quoted", "```", "~~~", "    code", "<div>", "<!-- c -->", "text", "Prose, with: marks.", "---",
+    "===", "***", "- - -", "--", "[ref]: /url", "[ref]: /url 'title", "'", "| a | b |", "|---|---|", "", "   ",
+    "\t## Tab", "a\\", "issue #5", "## x\u2028y", "## a ## b", "##\tb", "## a\x0cb", "## a!b", "## It's 2:4",
+    "  text", "## Ⓖ", "## a  b", "## a \\# b"])
+MARKDOWN_LINES = st.one_of(_MARKDOWN_SAMPLES, _MARKDOWN_SAMPLES, _MARKDOWN_SAMPLES,
+                           st.text(st.sampled_from(list("# -=*_[]&!<>|`\\~\t abc1\u00a0")), max_size=12))
+
+
+@settings(max_examples=1000)
+@given(st.lists(MARKDOWN_LINES, max_size=6))
+@example(["text", "---"])  # a setext heading
+@example(["## *a* b"])  # emphasis in a heading
+@example(["10. item", "   ## b"])  # a heading inside a list item
+@example(["<div>", "## x"])  # inside an HTML block: not a heading
+@example(["<div", "## x"])
+@example(["```", "## x"])  # inside a code fence
+@example(["~~~", "## x"])
+@example(["[ref]: /url 'title", "## x", "'"])  # inside a link title over several lines
+@example(["| a |", "|---|", "## x"])  # after a table
+def test_plain_heading_shortcut_matches_the_parser(lines):
+    from awesome_prune.links.extract import parse
+
+    document = "\n".join(lines)
+    plain = anchors._plain_heading_texts(document)
+    if plain is not None:
+        assert plain == [text for _, text in anchors._headings(parse(document))]
+
+
+def test_the_challenge_introduction_takes_the_plain_heading_shortcut():
+    # the build finds its headings without importing the markdown parser (~50 ms)
+    introduction = (REPO / "challenge" / "general.md").read_text(encoding="utf-8")
+    assert anchors._plain_heading_texts(introduction) == ["Why pruning large language models is hard"]
 
 
 # --- models ---------------------------------------------------------------------------------
