@@ -39,8 +39,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from markdown_it.token import Token
 
-# The markdown parser (`links.extract`, markdown-it: ~40 ms to import) is imported by the functions
-# that read documents, not here: slugs alone are what the build's record workers need.
+# The markdown parser (`links.extract`, markdown-it: ~50 ms to import) is imported by the functions
+# that read documents, not here: the build's slugs, and the headings of plain prose, need no parser.
 
 __all__ = ["Anchor", "Slugger", "anchors_in", "document_anchors", "heading_texts", "slugify"]
 
