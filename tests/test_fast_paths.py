@@ -105,6 +105,7 @@ MARKDOWN_LINES = st.one_of(_MARKDOWN_SAMPLES, _MARKDOWN_SAMPLES, _MARKDOWN_SAMPL
 @example(["~~~", "## x"])
 @example(["[ref]: /url 'title", "## x", "'"])  # inside a link title over several lines
 @example(["| a |", "|---|", "## x"])  # after a table
+@example(["## a\\.b"])  # an escape in a heading
 def test_plain_heading_shortcut_matches_the_parser(lines):
     from awesome_prune.links.extract import parse
 

@@ -190,9 +190,10 @@ def _headings(tokens: list[Token]):
                 yield index, text
 
 
-# What `_plain_heading_texts` leaves to the parser: anything that can hide a heading or start one
-# inside another block (code fences, HTML, block quotes, tables, link reference definitions,
-# setext underlines and thematic breaks), tabs, carriage returns and NUL.
+# What `_plain_heading_texts` leaves to the parser: code fences, HTML, setext underlines (and
+# thematic breaks), backslash escapes, and headings that are not one line of plain text, all of which
+# change what the headings are; also, as precautions, block quotes, tables, link reference
+# definitions, tabs, carriage returns, NUL and unprintable characters in a heading.
 _NOT_PLAIN = re.compile(r"[\t\r\x00<>|`\\]|~~~|^ *\[|^ *[-=*_][-=*_ ]*$", re.M)
 _PLAIN_ATX = re.compile(r" {0,3}#{1,6} +([^#*_\[\]&!]*[^#*_\[\]&!\s]) *")
 
