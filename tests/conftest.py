@@ -24,10 +24,7 @@ def lst(tmp_path) -> Path:
 def braces_balanced(value: str) -> bool:
     """BibTeX's own rule: every brace counts, escaped or not; never more closed than opened.
     Written here on purpose rather than imported from `bibtex`: a test oracle must not share the
-    code it checks (bibtex._balanced decides how text is escaped)."""
-    depth = 0
-    for ch in value:
-        depth += {"{": 1, "}": -1}.get(ch, 0)
-        if depth < 0:
-            return False
-    return depth == 0
+    code it checks (bibtex._balanced decides how text is escaped), nor its way of counting: here
+    the depth after each character is counted afresh from the start."""
+    depths = [value.count("{", 0, end) - value.count("}", 0, end) for end in range(1, len(value) + 1)]
+    return not depths or (min(depths) >= 0 and depths[-1] == 0)
