@@ -43,6 +43,18 @@ def test_build_writes_outputs_then_is_a_no_op(lst):
     assert snapshot(lst) == before
 
 
+def test_a_build_in_a_process_that_lives_on_leaves_the_collector_as_it_was(lst):
+    import gc
+
+    from awesome_prune.cli import main
+
+    frozen = gc.get_freeze_count()
+    assert gc.isenabled()
+    assert main(["--root", str(lst), "build", "--no-site"]) == 0
+    assert gc.isenabled()
+    assert gc.get_freeze_count() == frozen  # nothing hidden from the collector for good
+
+
 def test_errors_are_reported_once_with_exit_1_and_nothing_is_written(lst):
     assert run("build", cwd=lst).returncode == 0
     (lst / "papers" / "alpha.yaml").write_text((lst / "papers" / "alpha.yaml").read_text()

@@ -64,6 +64,7 @@ def run() -> None:
     freed object by object on the way out either.
     """
     args = parser().parse_args()
+    args.exiting = True  # commands may skip what only a process that lives on needs
     code = _dispatch(args)
     try:
         sys.stdout.flush()

@@ -27,8 +27,9 @@ from typing import NamedTuple
 from urllib.parse import unquote
 
 from ..errors import shown_path
+from ..gcpause import paused_gc
 from .local import Problem, check_each, target_path
-from .pages import Split, map_files, paused_gc
+from .pages import Split, map_files
 from .probe import Probe, Read, read_file
 
 __all__ = ["HTML_SUFFIXES", "check_html", "page_ids"]

@@ -39,8 +39,9 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from awesome_prune.errors import shown_path
+from awesome_prune.gcpause import paused_gc
 from awesome_prune.links.extract import Link
-from awesome_prune.links.pages import Scan, map_files, paused_gc, scan_markdown
+from awesome_prune.links.pages import Scan, map_files, scan_markdown
 from awesome_prune.links.probe import Probe
 
 __all__ = ["MARKDOWN_SUFFIXES", "Problem", "check_local"]

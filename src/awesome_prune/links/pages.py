@@ -13,20 +13,19 @@ results are the same as a plain loop, in the same order.
 
 from __future__ import annotations
 
-import gc
 import os
 import sys
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
 from ..anchors import anchors_in
+from ..gcpause import paused_gc
 from ..parallel import cpus
 from .extract import link_items, scan_parser
 from .probe import Read, read_file
 
-__all__ = ["MIN_PARALLEL_BYTES", "Scan", "Split", "map_files", "paused_gc", "scan_markdown", "scan_text"]
+__all__ = ["MIN_PARALLEL_BYTES", "Scan", "Split", "map_files", "scan_markdown", "scan_text"]
 
 R = TypeVar("R")
 
@@ -57,19 +56,6 @@ def scan_markdown(path: Path) -> Scan:
     with paused_gc():
         links, anchors = scan_text(read.text)
     return Scan(links, anchors, "", read.digest)
-
-
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """No cyclic garbage collection inside: a parse allocates millions of objects (none in a
-    cycle), and every collection would walk them all again."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _size(path: Path) -> int:
