@@ -14,14 +14,13 @@ results are the same as a plain loop, in the same order.
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
 from ..anchors import anchors_in
 from ..gcpause import paused_gc
-from ..parallel import cpus
+from ..parallel import can_fork, in_child
 from .extract import link_items, scan_parser
 from .probe import Read, read_file
 
@@ -96,7 +95,7 @@ def _child(func: Callable[[Path], R], tail: Callable[[Path], Any] | None, shared
 def map_files(func: Callable[[Path], R], paths: Sequence[Path], split: Split | None = None) -> list[R]:
     """``[func(p) for p in paths]``, part of it in a forked process when the files are big enough.
 
-    ``func`` must be a module-level function returning picklable data. The files go to the two
+    ``func`` must return picklable data. The files go to the two
     processes by size; with ``split``, a file bigger than all the others together is shared:
     ``split.head`` here, ``split.tail`` in the child, ``split.join`` of both is its result. When the
     second process cannot deliver (no fork here, one CPU, a child that dies), the rest is computed
@@ -107,31 +106,18 @@ def map_files(func: Callable[[Path], R], paths: Sequence[Path], split: Split | N
     total = sum(sizes)
     big = max(range(len(paths)), key=lambda i: (sizes[i], -i), default=None)
     shared = big if split is not None and big is not None and sizes[big] * 2 > total else None
-    if (len(paths) < 2 and shared is None) or total < MIN_PARALLEL_BYTES or cpus() < 2 \
-            or not sys.platform.startswith("linux"):
+    if (len(paths) < 2 and shared is None) or total < MIN_PARALLEL_BYTES or not can_fork():
         return [func(path) for path in paths]
-    from concurrent.futures import ProcessPoolExecutor
-    from multiprocessing import get_context
-
     mine, theirs = _groups(sizes, shared)
-    try:
-        pool = ProcessPoolExecutor(max_workers=1, mp_context=get_context("fork"))
-        future = pool.submit(_child, func, split.tail if shared is not None else None,
-                             paths[shared] if shared is not None else None, [paths[i] for i in theirs])
-    except Exception:  # no process to be had: do it all here
-        return [func(path) for path in paths]
+    big = paths[shared] if split is not None and shared is not None else None
     results: dict[int, Any] = {}
-    with pool:
-        head = split.head(paths[shared]) if split is not None and shared is not None else None
+    with in_child(lambda: _child(func, split.tail if big is not None else None, big,
+                                 [paths[i] for i in theirs])) as child:
+        head = split.head(big) if big is not None else None
         for index in mine:
             results[index] = func(paths[index])
-        try:
-            tail, found = future.result()
-            results.update(zip(theirs, found))
-        except Exception:  # the child failed: compute its share here (and raise as a loop would)
-            tail = None
-            for index in theirs:
-                results[index] = func(paths[index])
-        if split is not None and shared is not None:
-            results[shared] = split.join(head, tail)
+        tail, found = child()
+    results.update(zip(theirs, found))
+    if big is not None:
+        results[shared] = split.join(head, tail)
     return [results[index] for index in range(len(paths))]
