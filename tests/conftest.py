@@ -28,3 +28,35 @@ def braces_balanced(value: str) -> bool:
     the depth after each character is counted afresh from the start."""
     depths = [value.count("{", 0, end) - value.count("}", 0, end) for end in range(1, len(value) + 1)]
     return not depths or (min(depths) >= 0 and depths[-1] == 0)
+
+
+def write(root: Path, files: dict[str, str]) -> list[Path]:
+    """Write each file (UTF-8), folders made as needed; their paths, in order."""
+    paths = []
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+@pytest.fixture
+def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every markdown text scanned ("md") and every HTML page parsed (its name), in this process."""
+    from awesome_prune.links import html, pages
+
+    seen: list[str] = []
+    scan_text, parse_html = pages.scan_text, html._parse
+
+    def counting_scan(markdown: str):  # type: ignore[no-untyped-def]
+        seen.append("md")
+        return scan_text(markdown)
+
+    def counting_parse(path: Path):  # type: ignore[no-untyped-def]
+        seen.append(path.name)
+        return parse_html(path)
+
+    monkeypatch.setattr(pages, "scan_text", counting_scan)
+    monkeypatch.setattr(html, "_parse", counting_parse)
+    return seen

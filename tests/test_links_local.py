@@ -9,18 +9,10 @@ import pytest
 from awesome_prune.links import pages
 from awesome_prune.links.local import Problem, check_local
 
+from .conftest import write
+
 CHALLENGE = "# Challenges\n\n## Outliers in LLMs\n\ntext\n\n## Привет мир\n\n<a id=\"Custom-ID\"></a>\n"
 REPO = "https://github.com/owner/awesome-prune"
-
-
-def write(root: Path, files: dict[str, str]) -> list[Path]:
-    paths = []
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-        paths.append(path)
-    return paths
 
 
 def check(root: Path, readme: str, repo_url: str | None = None, **others: str) -> list[Problem]:

@@ -7,37 +7,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-
 from awesome_prune.cli import main
-from awesome_prune.links import html, pages
 from awesome_prune.links.local import Problem, check_local
 from awesome_prune.links.localcache import CACHE_FILE, LocalCache
 
-
-@pytest.fixture
-def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Every markdown text scanned and every HTML page parsed, in this process."""
-    seen: list[str] = []
-    scan_text, parse_html = pages.scan_text, html._parse
-
-    def counting_scan(markdown: str):  # type: ignore[no-untyped-def]
-        seen.append("md")
-        return scan_text(markdown)
-
-    def counting_parse(path: Path):  # type: ignore[no-untyped-def]
-        seen.append(path.name)
-        return parse_html(path)
-
-    monkeypatch.setattr(pages, "scan_text", counting_scan)
-    monkeypatch.setattr(html, "_parse", counting_parse)
-    return seen
-
-
-def write(root: Path, files: dict[str, str]) -> None:
-    for name, text in files.items():
-        (root / name).parent.mkdir(parents=True, exist_ok=True)
-        (root / name).write_text(text, encoding="utf-8")
+from .conftest import write
 
 
 def check(root: Path, cache: Path, files: tuple[str, ...] = ("README.md",)) -> list[Problem]:
