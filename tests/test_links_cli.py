@@ -370,3 +370,14 @@ def test_a_repository_link_is_left_to_the_local_check_only_where_that_check_know
     found = _external_links([(inside, "list.md", repo), (outside, "other.md", None)])
     assert found == {link: [Place("other.md", 1)],
                      "https://example.org/x": [Place("list.md", 1), Place("other.md", 1)]}
+
+
+def test_the_external_check_reads_each_page_once(lst, capsys, parses):
+    build(lst, capsys)
+    links(lst, "--no-cache", capsys=capsys)
+    local = parses.count("md")
+    assert local >= 2  # README and the concept pages, at least
+    parses.clear()
+    code, _, _ = links(lst, "--external", "--no-cache", *FAST, capsys=capsys)  # every URL excluded
+    assert code == 0
+    assert parses.count("md") == local  # the external check takes the local check's scans

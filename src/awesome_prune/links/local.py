@@ -285,12 +285,18 @@ class _Checker:
 
 
 def check_local(files: list[Path], root: Path, repo_url: str | None = None,
-                probe: Probe | None = None) -> list[Problem]:
+                probe: Probe | None = None, scans: dict[Path, Scan] | None = None) -> list[Problem]:
     """Problems of the in-repository links of ``files`` (see the module docstring), in order.
 
     ``probe`` (optional) answers, and writes down, every file-system question of the check.
+    ``scans`` (optional) receives the scan of every markdown file read, by absolute path, for a
+    later look at the same files (the external check's).
     """
-    return check_each(_Checker(root, repo_url, probe), files)
+    checker = _Checker(root, repo_url, probe)
+    problems = check_each(checker, files)
+    if scans is not None:
+        scans.update(checker._scans)
+    return problems
 
 
 def check_each(checker, files: list[Path]) -> list[Problem]:

@@ -17,6 +17,7 @@ missing paths raise SettingsError; a taxonomy that cannot be read raises Problem
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -29,7 +30,7 @@ from .html import check_html
 from .local import Problem as LocalProblem
 from .local import check_local, repo_local
 from .localcache import CACHE_FILE, LocalCache
-from .pages import map_files, scan_markdown
+from .pages import Scan, map_files, scan_markdown
 from .probe import Probe
 from .sources import Origin, SourceIndex
 
@@ -104,6 +105,7 @@ class _Run:
         self.cache = cache  # stored local results (generated pages only)
         self.index = SourceIndex(root, settings)
         self.pages: dict[str, list[str]] = {}  # generated path → its lines
+        self.scans: dict[Path, Scan] = {}  # markdown file (absolute) → its scan, when the local check read it
         self.findings: list[Finding] = []
 
     def page(self, path: str) -> list[str]:
@@ -128,7 +130,7 @@ class _Run:
     def local(self, files: list[Path], check_root: Path, repo: str | None, generated: bool,
               prefix: str = "") -> None:
         def checker(fs: list[Path], r: Path, probe: Probe | None = None) -> list[LocalProblem]:
-            return check_html(fs, r, probe) if prefix else check_local(fs, r, repo, probe)
+            return check_html(fs, r, probe) if prefix else check_local(fs, r, repo, probe, self.scans)
 
         if self.cache is not None:
             found = self.cache.problems("html" if prefix else "markdown", files, check_root, repo, checker)
@@ -140,13 +142,17 @@ class _Run:
             self.add(problem.url, status, problem.message, place, generated)
 
 
-def _external_links(files: list[tuple[Path, str, str | None]]) -> dict[str, list[Place]]:
+def _external_links(files: list[tuple[Path, str, str | None]], known: dict[Path, Scan]) -> dict[str, list[Place]]:
     """http(s) URL → where it is written, for (file, path as shown, repository URL the local check
-    used for it); links into that repository's own files are left to the local check. (An
-    unreadable file gives no links: the local check reports it.)"""
+    used for it); links into that repository's own files are left to the local check. The files'
+    scans are taken from `known` (the local check's) where it has them. (An unreadable file gives
+    no links: the local check reports it.)"""
     found: dict[str, list[Place]] = {}
-    scans = map_files(scan_markdown, [file for file, _, _ in files])
-    for (_, shown, repo), scan in zip(files, scans):
+    paths = [Path(os.path.abspath(file)) for file, _, _ in files]
+    missing = [path for path in dict.fromkeys(paths) if path not in known]
+    fetched = dict(zip(missing, map_files(scan_markdown, missing)))
+    for (_, shown, repo), path in zip(files, paths):
+        scan = known[path] if path in known else fetched[path]
         for url, line in scan.links:
             url = url.strip()
             if _HTTP.match(url) and repo_local(url, repo) is None:
@@ -216,7 +222,7 @@ def check_links(root: Path, paths: Sequence[Path] = (), *, external: bool = Fals
     if external:
         from .remote import check_urls
 
-        places = _external_links(markdown)
+        places = _external_links(markdown, run.scans)
         urls = len(places)
         for url, result in check_urls(list(places), options, progress).items():
             for place in places[url]:
