@@ -367,7 +367,7 @@ def test_a_repository_link_is_left_to_the_local_check_only_where_that_check_know
     inside, outside = tmp_path / "list.md", tmp_path / "other.md"
     for file in (inside, outside):
         file.write_text(f"[a]({link}) and [b](https://example.org/x)\n", encoding="utf-8")
-    found = _external_links([(inside, "list.md", repo), (outside, "other.md", None)])
+    found = _external_links([(inside, "list.md", repo), (outside, "other.md", None)], {})
     assert found == {link: [Place("other.md", 1)],
                      "https://example.org/x": [Place("list.md", 1), Place("other.md", 1)]}
 
