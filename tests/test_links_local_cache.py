@@ -16,8 +16,11 @@ from .conftest import write
 
 def check(root: Path, cache: Path, files: tuple[str, ...] = ("README.md",)) -> list[Problem]:
     """The problems of `files`, through a cache in `cache` (a new LocalCache: a new run)."""
-    return LocalCache(cache).problems("markdown", [root / f for f in files], root, None,
-                                      lambda fs, r, probe: check_local(fs, r, None, probe))
+    stored = LocalCache(cache)
+    found = stored.problems("markdown", [root / f for f in files], root, None,
+                            lambda fs, r, probe: check_local(fs, r, None, probe))
+    stored.save()
+    return found
 
 
 README = "# Readme\n\n[setup](docs/guide.md#setup) [new](docs/new.md) [self](#readme)\n"

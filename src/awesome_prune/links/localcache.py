@@ -13,7 +13,7 @@ appeared or went) and the check runs again, and its result replaces the stored o
 Entries are also tied to the checker itself: the source of the modules that decide a result, the
 markdown-it-py version and the Unicode data of this Python; any change and the cache is ignored.
 A cache that cannot be read is ignored, one that cannot be written is not written; neither is an
-error.
+error. The file is written once per run (`LocalCache.save`), after all its checks.
 """
 
 from __future__ import annotations
@@ -43,11 +43,11 @@ def _fingerprint() -> str:
     """What the checker's answers depend on besides its input: its code and its libraries."""
     import markdown_it
 
-    from .. import anchors
+    from .. import anchors, errors
     from . import extract, fastmd, html, local, localcache, pages, probe
 
     digest = hashlib.blake2b(digest_size=16)
-    for module in (anchors, extract, fastmd, html, local, localcache, pages, probe):
+    for module in (anchors, errors, extract, fastmd, html, local, localcache, pages, probe):
         digest.update(Path(module.__file__ or "").read_bytes())
     versions = (markdown_it.__version__, unicodedata.unidata_version, sys.version)
     digest.update(repr(versions).encode())
@@ -61,7 +61,7 @@ class LocalCache:
         self.file = file
         self.code = _fingerprint()
         self.runs: dict[str, dict] = {}
-        self.hits = 0  # checks answered from the cache in this run
+        self.changed = False  # results stored since the file was read: `save` writes them
         try:  # now, not at the first write: a check may list the folder this is in
             file.parent.mkdir(parents=True, exist_ok=True)
         except OSError:
@@ -89,7 +89,6 @@ class LocalCache:
             except (KeyError, TypeError):
                 found = None
             if found is not None:
-                self.hits += 1
                 return found
         probe = Probe()
         found = check(files, root, probe)
@@ -98,10 +97,14 @@ class LocalCache:
                           "problems": [[p.path, p.line, p.url, p.severity, p.message] for p in found]}
         for old in list(self.runs)[:-_KEEP]:
             del self.runs[old]
-        self._save()
+        self.changed = True
         return found
 
-    def _save(self) -> None:
+    def save(self) -> None:
+        """Write the stored results, when this run added any (once, after all its checks)."""
+        if not self.changed:
+            return
+        self.changed = False
         data = json.dumps({"format": _FORMAT, "code": self.code, "runs": self.runs})
         try:
             write_atomic(self.file, data)

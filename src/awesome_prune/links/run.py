@@ -218,6 +218,8 @@ def check_links(root: Path, paths: Sequence[Path] = (), *, external: bool = Fals
             run.local(pages, site, None, generated=True, prefix=f"{SITE_DIR}/")
             html_pages = len(pages)
 
+    if cache is not None:
+        cache.save()
     urls = 0
     if external:
         from .remote import check_urls
