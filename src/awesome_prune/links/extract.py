@@ -29,6 +29,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from html.parser import HTMLParser
 from typing import NamedTuple
 
@@ -114,9 +115,7 @@ def _tracked(rule: InlineRule, token_type: str, marker: str) -> InlineRule:
     return tracked
 
 
-_PARSERS: dict[bool, MarkdownIt] = {}
-
-
+@lru_cache(maxsize=None)
 def _build(lean: bool) -> MarkdownIt:
     md = _SourceMarkdown("commonmark", {"linkify": False}).enable("table")
     md.helpers = HELPERS  # exact, faster link destinations (this instance only)
@@ -134,18 +133,14 @@ def _build(lean: bool) -> MarkdownIt:
 
 def markdown_parser() -> MarkdownIt:
     """The shared parser: CommonMark + tables, raw link targets, source positions recorded."""
-    if False not in _PARSERS:
-        _PARSERS[False] = _build(lean=False)
-    return _PARSERS[False]
+    return _build(lean=False)
 
 
 def scan_parser() -> MarkdownIt:
     """:func:`markdown_parser`, except that the children of inline tokens holding no ``[`` and no
     ``<`` are left empty unless they are a heading's text, and adjacent text children are not
     joined: enough for :func:`links_in` and :func:`awesome_prune.anchors.anchors_in`, and faster."""
-    if True not in _PARSERS:
-        _PARSERS[True] = _build(lean=True)
-    return _PARSERS[True]
+    return _build(lean=True)
 
 
 def parse(markdown: str) -> list[Token]:

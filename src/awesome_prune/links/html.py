@@ -28,8 +28,8 @@ from urllib.parse import unquote
 
 from ..errors import shown_path
 from ..gcpause import paused_gc
-from .local import Problem, check_each, target_path
-from .pages import Split, map_files
+from .local import Problem
+from .pages import Split, check_each, map_files, target_path
 from .probe import Probe, Read, read_file
 
 __all__ = ["HTML_SUFFIXES", "check_html", "page_ids"]
@@ -160,7 +160,6 @@ class _Checker:
         self.root = Path(os.path.abspath(root))
         self.probe = probe if probe is not None else Probe()
         self.pages: dict[Path, tuple[_Parsed | None, str]] = {}
-        self._checked: dict[Path, dict[str, tuple[str, str] | None]] = {}
         self._resolved: dict[Path, dict[str, tuple[str, Path, bool]]] = {}
 
     def _note(self, path: Path, parsed: _Result) -> None:
@@ -236,7 +235,7 @@ class _Checker:
             return [Problem(shown, 0, "", "error", f"cannot read file: {reason}")]
         problems = [Problem(shown, line, f"#{name}", "error", f"id '{name}' is used more than once")
                     for line, name in page.duplicates]
-        checked = self._checked.setdefault(source, {})  # url → answer: it depends on nothing else
+        checked: dict[str, tuple[str, str] | None] = {}  # url → answer: it depends on nothing else
         for line, url in page.links:
             if url not in checked:
                 checked[url] = self.check_link(source, url)

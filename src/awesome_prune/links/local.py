@@ -39,9 +39,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from awesome_prune.errors import shown_path
-from awesome_prune.gcpause import paused_gc
-from awesome_prune.links.extract import Link
-from awesome_prune.links.pages import Scan, map_files, scan_markdown
+from awesome_prune.links.pages import Scan, check_each, map_files, scan_markdown, target_path
 from awesome_prune.links.probe import Probe
 
 __all__ = ["MARKDOWN_SUFFIXES", "Problem", "check_local"]
@@ -60,15 +58,6 @@ _REPO_URL = re.compile(
 )
 _USER_CONTENT = "user-content-"
 _LINE_BREAKING = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
-
-
-def target_path(root: Path, source: Path, path_text: str) -> Path:
-    """Where a link's decoded path leads from `source`: '' is the page itself, `/x` is from the root."""
-    if not path_text:
-        return source
-    if path_text.startswith("/"):
-        return Path(os.path.normpath(root / path_text.lstrip("/")))
-    return Path(os.path.normpath(source.parent / path_text))
 
 
 @dataclass(frozen=True)
@@ -125,7 +114,6 @@ class _Checker:
         self.probe = probe if probe is not None else Probe()
         self._scans: dict[Path, Scan] = {}
         self._anchor_sets: dict[Path, frozenset[str]] = {}
-        self._checked: dict[Path, dict[str, tuple[str, str] | None]] = {}
         self._resolved: dict[Path, dict[str, tuple[str, Path, bool]]] = {}
 
     # -- paths ------------------------------------------------------------------------------
@@ -152,10 +140,6 @@ class _Checker:
         by_case = [name for name in names if name.lower() == target.name.lower()]
         close = by_case or difflib.get_close_matches(target.name, names, n=1)
         return f"; did you mean '{self.display(target.parent / close[0])}'?" if close else ""
-
-    def repo_local(self, url: str) -> str | None:
-        """``/path#frag`` for a blob/tree link into this repository, else None."""
-        return _in_repo(url, self.repo)
 
     # -- anchors ----------------------------------------------------------------------------
 
@@ -206,16 +190,15 @@ class _Checker:
 
     # -- links ------------------------------------------------------------------------------
 
-    def check_link(self, source: Path, link: Link) -> tuple[str, str] | None:
+    def check_link(self, source: Path, url: str) -> tuple[str, str] | None:
         """(severity, message) for one link of file ``source``, or None when it is fine."""
-        url = link.url
         if not url.strip():
             return ("warning", "empty link target")
         if url.startswith("//"):
             return None
         spec = url
         if _SCHEME.match(url):
-            local = self.repo_local(url)
+            local = _in_repo(url, self.repo)
             if local is None:
                 return None
             spec = local
@@ -273,10 +256,10 @@ class _Checker:
         if scan.reason:
             return [Problem(shown, 0, "", "error", _one_line(f"cannot read file: {scan.reason}"))]
         problems: list[Problem] = []
-        checked = self._checked.setdefault(source, {})  # url → answer: it depends on nothing else
+        checked: dict[str, tuple[str, str] | None] = {}  # url → answer: it depends on nothing else
         for url, line in scan.links:
             if url not in checked:
-                checked[url] = self.check_link(source, Link(url, line, ""))
+                checked[url] = self.check_link(source, url)
             found = checked[url]
             if found is not None:
                 severity, message = found
@@ -296,15 +279,4 @@ def check_local(files: list[Path], root: Path, repo_url: str | None = None,
     problems = check_each(checker, files)
     if scans is not None:
         scans.update(checker._scans)
-    return problems
-
-
-def check_each(checker, files: list[Path]) -> list[Problem]:
-    """Run a page checker (this module's or the site's) over `files`: every page parsed up front,
-    then each file's problems in order."""
-    checker.prefetch([Path(os.path.abspath(file)) for file in files])
-    problems: list[Problem] = []
-    with paused_gc():
-        for file in files:
-            problems.extend(checker.check_file(file))
     return problems

@@ -24,7 +24,8 @@ from ..parallel import can_fork, in_child
 from .extract import link_items, scan_parser
 from .probe import Read, read_file
 
-__all__ = ["MIN_PARALLEL_BYTES", "Scan", "Split", "map_files", "scan_markdown", "scan_text"]
+__all__ = ["MIN_PARALLEL_BYTES", "Scan", "Split", "check_each", "map_files", "scan_markdown", "scan_text",
+           "target_path"]
 
 R = TypeVar("R")
 
@@ -121,3 +122,26 @@ def map_files(func: Callable[[Path], R], paths: Sequence[Path], split: Split | N
     if big is not None:
         results[shared] = split.join(head, tail)
     return [results[index] for index in range(len(paths))]
+
+
+# -- what the markdown and the HTML page checkers share --------------------------------------
+
+
+def target_path(root: Path, source: Path, path_text: str) -> Path:
+    """Where a link's decoded path leads from `source`: '' is the page itself, `/x` is from the root."""
+    if not path_text:
+        return source
+    if path_text.startswith("/"):
+        return Path(os.path.normpath(root / path_text.lstrip("/")))
+    return Path(os.path.normpath(source.parent / path_text))
+
+
+def check_each(checker, files: list[Path]) -> list:
+    """Run a page checker (`local`'s for markdown, `html`'s for the site) over `files`: every page
+    parsed up front, then each file's problems in order."""
+    checker.prefetch([Path(os.path.abspath(file)) for file in files])
+    problems: list = []
+    with paused_gc():
+        for file in files:
+            problems.extend(checker.check_file(file))
+    return problems

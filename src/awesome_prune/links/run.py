@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import Problem, SettingsError, shown_path
+from ..errors import Problem, SettingsError
 from ..models import LinkSettings, Settings
 from .config import LinkFlags, remote_options
 from .html import check_html
@@ -32,7 +32,7 @@ from .local import check_local, repo_local
 from .localcache import CACHE_FILE, LocalCache
 from .pages import Scan, map_files, scan_markdown
 from .probe import Probe
-from .sources import Origin, SourceIndex
+from .sources import Origin, SourceIndex, display_path
 
 __all__ = ["Finding", "LinkReport", "Place", "check_links"]
 
@@ -170,10 +170,6 @@ def _grouped(findings: list[Finding]) -> list[Finding]:
             for f, places in groups.values()]
 
 
-def _shown(file: Path, root: Path) -> str:
-    return shown_path(file.resolve(), root.resolve())
-
-
 def check_links(root: Path, paths: Sequence[Path] = (), *, external: bool = False, flags: LinkFlags | None = None,
                 github_token: str | None = None,
                 progress: Callable[[int, int], None] | None = None) -> LinkReport:
@@ -201,7 +197,7 @@ def check_links(root: Path, paths: Sequence[Path] = (), *, external: bool = Fals
         for check_root, members in groups.items():
             own = repo if check_root == root else None
             run.local(members, check_root, own, generated=False)
-            markdown += [(f, _shown(f, check_root), own) for f in members]
+            markdown += [(f, display_path(check_root, f), own) for f in members]
     else:
         for name in names:
             if (root / name).is_file():

@@ -73,7 +73,8 @@ def template_of(generated: str) -> str | None:
     return None
 
 
-def _display(root: Path, file: Path) -> str:
+def display_path(root: Path, file: Path) -> str:
+    """`file` as messages show it: relative to `root` (both resolved) when inside it."""
     return shown_path(file.resolve(), root.resolve())
 
 
@@ -268,7 +269,7 @@ class SourceIndex:
     def _template_line(self, name: str, url: str, with_line: bool) -> Origin:
         file = Path(self.settings.templates) / name
         file = file if file.is_absolute() else self.root / file
-        shown = _display(self.root, file)
+        shown = display_path(self.root, file)
         if not with_line:
             return Origin(shown)
         best, best_line = 0, 0
@@ -288,7 +289,7 @@ class SourceIndex:
         if generated == CHALLENGE_PAGE:
             intro = self._intro_lines(page)
             if intro and intro[0] <= line <= intro[1]:
-                shown = _display(self.root, self.root / self.settings.challenge_intro)
+                shown = display_path(self.root, self.root / self.settings.challenge_intro)
                 return Origin(shown, intro[2] + line - intro[0] if with_line else 0)
         if entries:
             return self._place(self._choose(entries, generated, line, page), url, with_line)
