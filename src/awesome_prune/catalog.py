@@ -94,12 +94,16 @@ def read_inputs(root: Path, settings: Settings | None = None) -> Inputs:
     return Inputs(root, settings, taxonomy, tags, entries, intro, problems)
 
 
-def check_records(inputs: Inputs, entries: list[tuple[Path, str]], datas: list[Any]
-                  ) -> list[tuple[Paper | None, Source, list[Problem]]]:
-    """Each record validated: its model, tags and id (checks across records come later); stage by
-    stage over the batch, as `read_records`."""
-    sources = [Source(path, file, data) for (file, path), data in zip(entries, datas)]
-    checked = [inputs.checker.check(source) for source in sources]
+def check_records(inputs: Inputs, entries: list[tuple[Path, str]], reads: list[tuple[Any, Any, Any]]
+                  ) -> list[tuple[Paper | None, Source | None, list[Problem]]]:
+    """Each record of a batch validated: its model, tags and id (checks across records come
+    later). `reads`: what `records.read_records` gave for `entries`. One (paper, source, problems)
+    per entry, in order; (None, None, its problems) for a file that could not be read. Worked out
+    stage by stage over the batch, as `read_records`."""
+    sources = [Source(path, file, data) if data is not None else None
+               for (file, path), (data, _, _) in zip(entries, reads)]
+    checked = [inputs.checker.check(source) if source is not None else (None, read[1])
+               for source, read in zip(sources, reads)]
     if inputs.tags:
         for (paper, problems), source in zip(checked, sources):
             if paper is not None:
@@ -121,10 +125,7 @@ def load_catalog(root: Path) -> Catalog:
     chunks = batches(inputs.entries)
     with ordered_map(read_records, chunks, min_items=MIN_ITEMS // BATCH) as results:
         for chunk, reads in zip(chunks, results):
-            readable = [(entry, data, keys) for entry, (data, keys, _) in zip(chunk, reads) if data is not None]
-            problems += [problem for data, found, _ in reads if data is None for problem in found]
-            checked = check_records(inputs, [e for e, _, _ in readable], [d for _, d, _ in readable])
-            for (_, _, keys), (paper, source, found) in zip(readable, checked):
+            for (_, keys, _), (paper, source, found) in zip(reads, check_records(inputs, chunk, reads)):
                 problems += found
                 if paper is not None:
                     papers.append((paper, source))

@@ -57,8 +57,7 @@ class _Worker:
 
     def __call__(self, entries: list[tuple[Path, str]]) -> list[Digest]:
         reads = read_records(entries)
-        readable = [(entry, data) for entry, (data, _, _) in zip(entries, reads) if data is not None]
-        checked = check_records(self.inputs, [entry for entry, _ in readable], [data for _, data in readable])
+        checked = check_records(self.inputs, entries, reads)
         papers = [paper for paper, _, _ in checked if paper is not None]
         shown = [paper for paper in papers if not paper.draft] if self.views else []
         views = [self.views.paper(paper) for paper in shown]
@@ -69,13 +68,8 @@ class _Worker:
                   for paper, view, text, bib in zip(shown, views, jsons, bibs)}
 
         digests = []
-        results = iter(checked)
-        for data, found, signature in reads:
-            if data is None:  # `found`: the problems
-                digests.append(Digest(found, None, None, None, "", "", None, None))
-                continue
-            paper, _, problems = next(results)
-            if paper is None:
+        for (data, found, signature), (paper, _, problems) in zip(reads, checked):
+            if paper is None:  # unreadable or invalid
                 digests.append(Digest(problems, None, None, None, "", "", None, None))
                 continue
             keys = record_keys(paper, found)  # `found`: url, title, keys
