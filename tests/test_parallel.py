@@ -173,9 +173,10 @@ def test_problems_are_the_same_on_two_cores(big_list, monkeypatch, tmp_path):
 
 def test_records_read_in_the_child_are_plain_data(big_list):
     file, path = catalog_module.read_inputs(big_list).entries[0]
-    [(data, keys, signature)] = records_module.read_records([(file, path)])
+    [(data, keys, signature)] = records_module.read_records([(file, path)], signatures=True)
     assert data == yaml.safe_load(file.read_text())
     assert keys[2][0][0] == "arXiv" and signature[2] == file.stat().st_size
+    assert records_module.read_records([(file, path)])[0] == (data, keys, None)  # no signature unless asked
 
 
 def test_the_build_stamp_covers_records_read_by_the_child(big_list, tmp_path, capsys):

@@ -64,7 +64,8 @@ def build(root: Path, check: bool = False, site_dir: Path | None = None, stamp: 
         snapshot.add(settings)
     with_site = site_dir is not None and not check
     cache = None if check else root / TEMPLATE_CACHE
-    digested = digest_list(root, keep_records=with_site, cache=cache, settings=settings)
+    digested = digest_list(root, keep_records=with_site, cache=cache, settings=settings,
+                           signatures=snapshot is not None)
     if check:
         outputs = digested.outputs()
         return BuildResult(outputs, [], differences(root, outputs))
@@ -88,7 +89,7 @@ def build(root: Path, check: bool = False, site_dir: Path | None = None, stamp: 
         from .buildstamp import record
 
         snapshot.add_records([file.name for file, _ in digested.inputs.entries],
-                             [digest.signature for _, digest in digested.records])
+                             [(file.name, digest.signature) for (file, _), digest in digested.records])
         record(root, snapshot, outputs, site_dir, rendered_site, digests,
                result.site.digests if result.site is not None else None)
     return result

@@ -126,12 +126,12 @@ class Snapshot:
         files += _libraries()
         self.files.update((path, _signature(path, self.now)) for path in files)
 
-    def add_records(self, names: list[str], signatures: list[Signature]) -> None:
-        """The records folder as listed before any record was read, and each record's signature
-        taken when it was read (`read_signature`)."""
+    def add_records(self, names: list[str], signatures: list[tuple[str, Signature]]) -> None:
+        """The records folder as listed before any record was read (`names`), and (name, signature)
+        of each record as it was read (`read_signature`)."""
         self.listings[str(self.papers)] = sorted(names)  # as `up_to_date` lists it
         folder = os.path.join(str(self.papers), "")
-        self.files.update((folder + name, signature) for name, signature in zip(names, signatures))
+        self.files.update((folder + name, signature) for name, signature in signatures)
 
 
 def _meta(site_dir: Path | None) -> dict:

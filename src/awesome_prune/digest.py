@@ -43,20 +43,21 @@ class Digest(NamedTuple):
     bib: str
     data: Any  # the parsed record, when the records themselves are wanted (the site)
     paper: Paper | None  # then also the model, in this process only
-    signature: Any = None  # the file as read, for `buildstamp`
+    signature: Any = None  # the file as read, for `buildstamp` (when asked for)
 
 
 class _Worker:
     """What each process does with a batch of record files (stage by stage, as `read_records`)."""
 
-    def __init__(self, inputs: Inputs, keep_data: bool):
+    def __init__(self, inputs: Inputs, keep_data: bool, signatures: bool):
         self.inputs = inputs
         self.keep_data = keep_data
+        self.signatures = signatures
         self.views = Views(inputs.taxonomy) if inputs.taxonomy else None
         self.tags = CanonicalTags(inputs.taxonomy) if inputs.taxonomy else None
 
     def __call__(self, entries: list[tuple[Path, str]]) -> list[Digest]:
-        reads = read_records(entries)
+        reads = read_records(entries, self.signatures)
         checked = check_records(self.inputs, entries, reads)
         papers = [paper for paper, _, _ in checked if paper is not None]
         shown = [paper for paper in papers if not paper.draft] if self.views else []
@@ -133,12 +134,12 @@ def _prepare(inputs: Inputs, cache: Path | None) -> tuple[Renderer, dict[str, st
 
 
 def digest_list(root: Path, keep_records: bool = False, cache: Path | None = None,
-                settings: Settings | None = None) -> Digested:
+                settings: Settings | None = None, signatures: bool = False) -> Digested:
     """Read and check every record on two cores, and make the renderer ready meanwhile (`cache`: a
-    folder for compiled templates; `settings`: when already loaded); raise one ProblemsError
-    listing every problem."""
+    folder for compiled templates; `settings`: when already loaded; `signatures`: each record's
+    file signature kept, for the build stamp); raise one ProblemsError listing every problem."""
     inputs = read_inputs(root, settings)
-    worker = _Worker(inputs, keep_records)
+    worker = _Worker(inputs, keep_records, signatures)
     problems = list(inputs.problems)
     records = []
     chunks = batches(inputs.entries)
