@@ -20,7 +20,7 @@ from .models import Paper, Settings, Taxonomy
 from .parallel import MIN_ITEMS, ordered_map
 from .records import BATCH, batches, read_records, record_entries
 from .settings import load_settings
-from .validate import PaperChecker, TagIndex, check_ids, check_model, check_same_paper, check_taxonomy
+from .validate import PaperChecker, TagIndex, check_id, check_model, check_same_paper, check_taxonomy
 
 
 @dataclass
@@ -111,7 +111,7 @@ def check_records(inputs: Inputs, entries: list[tuple[Path, str]], reads: list[t
     results = []
     for (paper, problems), source in zip(checked, sources):
         if paper is not None:
-            problems += check_ids([(paper, source)])
+            problems += check_id(paper, source)
         results.append((paper, source, problems))
     return results
 

@@ -22,10 +22,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .yamlvalues import COMMENT, KEY, NAMES, PLAIN_START, RESOLVERS, Unsure, check_name, flow_value, plain, quoted
+from .yamlvalues import COMMENT, KEY, NAME, NAMES, PLAIN_START, RESOLVERS, Unsure, check_name, flow_value, plain, quoted
 
 # One line: indentation, then `key:` (and the spaces after it) when it starts with one, then the rest.
-_TOKEN = re.compile(r"^( *)(?:([A-Za-z_][A-Za-z0-9_-]{0,99})(:(?: +|$)))?(.*)$", re.M)
+_TOKEN = re.compile(rf"^( *)(?:({NAME})(:(?: +|$)))?(.*)$", re.M)
 # First characters of a plain scalar that no YAML resolver looks at and that start no other syntax:
 # such a scalar is its own text.
 _TEXT_START = frozenset(ch for ch in "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_(/\\$^"

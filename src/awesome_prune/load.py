@@ -21,9 +21,9 @@ from yaml.constructor import SafeConstructor
 
 from . import fastyaml
 from .errors import Problem, ProblemsError
+from .yamlvalues import LOADER as Loader
 
 MAX_BYTES = 256 * 1024
-Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _BOMS = {b"\xef\xbb\xbf": "UTF-8", b"\xff\xfe": "UTF-16", b"\xfe\xff": "UTF-16"}
 _TAB_INDENT = re.compile(r"^[ ]*\t", re.M)
 _STR, _INT, _BOOL, _NULL, _FLOAT, _TIME = (
@@ -192,8 +192,17 @@ def parse_yaml(text: str, path: str) -> Any:
         raise fail(path, 1, 1, f"YAML syntax: {exc}") from None
 
 
-def read_with_stat(file: Path | str, path: str) -> tuple[bytes, os.stat_result]:
-    """`read_limited`, with the file's status as it was when read (for `buildstamp`)."""
+def load_mapping(file: Path, path: str) -> Source:
+    """Read and parse one YAML file that must hold a mapping."""
+    return Source(path, file, parse_mapping(read_yaml(file, path)[0], path))
+
+
+def read_yaml(file: Path, path: str) -> tuple[bytes, os.stat_result]:
+    """The bytes of a .yaml file (at most `MAX_BYTES`) and its status as it was when read (for
+    `buildstamp`): the first half of `load_mapping`."""
+    if file.suffix != ".yaml":
+        hint = f"rename it to {file.stem}.yaml" if file.suffix == ".yml" else "only .yaml files belong here"
+        raise fail(path, 0, 0, f"not a .yaml file; {hint}")
     try:
         fd = os.open(file, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
         try:
@@ -211,19 +220,6 @@ def read_with_stat(file: Path | str, path: str) -> tuple[bytes, os.stat_result]:
             os.close(fd)
     except OSError as exc:
         raise fail(path, 0, 0, f"cannot read: {exc.strerror}") from None
-
-
-def load_mapping(file: Path, path: str) -> Source:
-    """Read and parse one YAML file that must hold a mapping."""
-    return Source(path, file, parse_mapping(read_yaml(file, path)[0], path))
-
-
-def read_yaml(file: Path, path: str) -> tuple[bytes, os.stat_result]:
-    """The bytes of a .yaml file and its status when read (the first half of `load_mapping`)."""
-    if file.suffix != ".yaml":
-        hint = f"rename it to {file.stem}.yaml" if file.suffix == ".yml" else "only .yaml files belong here"
-        raise fail(path, 0, 0, f"not a .yaml file; {hint}")
-    return read_with_stat(file, path)
 
 
 def parse_mapping(raw: bytes, path: str) -> dict:

@@ -1,5 +1,5 @@
 """Checks on records: the schema (pydantic errors mapped to file:line:col), tags against the
-taxonomy, and checks across records (ids, the same paper under two ids).
+taxonomy, the id against the file name, and across records the same paper under two ids.
 
 Each check returns a list of problems; nothing here raises for bad data or prints.
 """
@@ -249,24 +249,22 @@ class TagIndex:
         return problems
 
 
-def check_ids(papers: list[tuple[Paper, Source]]) -> list[Problem]:
-    problems = []
-    for paper, source in papers:
-        if paper.id != source.file.stem:
-            line, col = source.position(("id",))
-            problems.append(Problem(source.path, line, col, "id",
-                                    f"id {paper.id!r} differs from the file name; rename the file to "
-                                    f"{paper.id}.yaml or set id: {source.file.stem}"))
-    return problems
+def check_id(paper: Paper, source: Source) -> list[Problem]:
+    """The record's id must be its file's name."""
+    if paper.id == source.file.stem:
+        return []
+    line, col = source.position(("id",))
+    return [Problem(source.path, line, col, "id", f"id {paper.id!r} differs from the file name; rename the file to "
+                                                  f"{paper.id}.yaml or set id: {source.file.stem}")]
 
 
-def check_same_paper(papers: list[tuple[Paper, Source]], known: list | None = None) -> list[Problem]:
+def check_same_paper(papers: list[tuple[Paper, Source]], known: list) -> list[Problem]:
     """The same paper under two records: same arXiv id, OpenReview forum, DOI or title.
 
-    `known`, when given, holds for each record (url, title, paper_keys(url, title)) worked out from
-    its raw data, or None; they are used when the validated record has that very url and title.
+    `known` holds for each record (url, title, paper_keys(url, title)) worked out from its raw
+    data, or None; they are used when the validated record has that very url and title.
     """
-    return same_paper([record_keys(paper, known[index] if known else None) for index, (paper, _) in enumerate(papers)],
+    return same_paper([record_keys(paper, found) for (paper, _), found in zip(papers, known)],
                       lambda index: papers[index][1])
 
 

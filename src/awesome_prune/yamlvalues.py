@@ -15,9 +15,11 @@ from typing import Any
 
 import yaml
 
-RESOLVERS = getattr(yaml, "CSafeLoader", yaml.SafeLoader).yaml_implicit_resolvers
+LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's, when PyYAML was built with it
+RESOLVERS = LOADER.yaml_implicit_resolvers
+NAME = r"[A-Za-z_][A-Za-z0-9_-]{0,99}"  # a mapping key read without the full parser
 _BOOLS = {"yes": True, "no": False, "true": True, "false": False, "on": True, "off": False}
-KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]{0,99}):(?: +|$)")
+KEY = re.compile(rf"({NAME}):(?: +|$)")
 _INT = re.compile(r"-?(?:0|[1-9][0-9]*)")
 _DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 _SINGLE = re.compile(r"'((?:[^']|'')*)'")
@@ -29,7 +31,7 @@ _SIMPLE_SEQ = re.compile(r"\[([^\[\]{}#?:'\"]*)\]")
 _SIMPLE_MAP = re.compile(r"\{([^\[\]{}#?'\"]*)\}")
 _FLOW_PLAIN = re.compile(r"[^,\[\]{}]*")
 _FLOW_FORBIDDEN = re.compile(r"[#?]|: ")  # comments, '?' and ': ' stay with libyaml
-_FLOW_KEY = re.compile(r" *([A-Za-z_][A-Za-z0-9_-]{0,99}): +")
+_FLOW_KEY = re.compile(rf" *({NAME}): +")
 
 
 class Unsure(Exception):
