@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from .catalog import Catalog
     from .sitewrite import SiteWrite
 
+SITE_CHILD_MIN = 200  # papers from which the site is rendered by a child while the pages are (a fork pays)
 TEMPLATE_CACHE = ".cache/templates"  # compiled templates (jinja2 bytecode), keyed by their source; not in check mode
 
 
@@ -74,7 +75,8 @@ def build(root: Path, check: bool = False, site_dir: Path | None = None, stamp: 
         from .site import render_site
 
         # rendered before anything is written: template errors stop early
-        with in_child(lambda: render_site(digested.catalog(), cache), enabled=len(digested.records) > 200) as site:
+        with in_child(lambda: render_site(digested.catalog(), cache),
+                      enabled=len(digested.records) > SITE_CHILD_MIN) as site:
             outputs = digested.outputs()
             rendered_site = site()
     else:

@@ -65,12 +65,12 @@ def read_signature(raw: bytes, st: os.stat_result) -> Signature:
 
 
 def _content_sha1(content: str | bytes) -> str:
-    """SHA-1 of text as UTF-8 (encoded a megabyte at a time: outputs can be tens of megabytes)."""
-    if isinstance(content, bytes):
-        return hashlib.sha1(content).hexdigest()
+    """SHA-1 of `content` as written (text as UTF-8)."""
+    from .write import encoded  # only when recording, after a build: it has been imported then
+
     digest = hashlib.sha1()
-    for start in range(0, len(content), 1 << 20):
-        digest.update(content[start:start + (1 << 20)].encode("utf-8"))
+    for data in encoded(content):
+        digest.update(data)
     return digest.hexdigest()
 
 

@@ -30,19 +30,19 @@ import jinja2
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
+from . import order
 from .catalog import Catalog
 from .errors import Problem, ProblemsError
 from .models import Category, Paper, Taxonomy, Value
 from .parallel import MIN_ITEMS, ordered_map
-from .order import shown as shown_papers
-from .render import bytecode_cache, template_problems
+from .sitewrite import Output
+from .templating import bytecode_cache, template_problems
 
 TEMPLATE_DIR = "site"  # inside the list's templates folder
 INDEX = "index.html"
 CHALLENGE = "challenge.html"
 TAGS_CSS = "tags.css"
 
-Output = str | bytes
 
 # --- markdown ------------------------------------------------------------------------------
 
@@ -238,7 +238,7 @@ class SiteRenderer:
                 (self._block_html if is_block else self._inline_html)[text] = Markup(result)
 
     def render(self) -> dict[str, Output]:
-        shown = shown_papers(self.catalog.records, self.settings.order)
+        shown = order.shown(self.catalog.records, self.settings.order)
         self._prime(shown)
         views = []
         for paper in shown:

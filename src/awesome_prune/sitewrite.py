@@ -18,9 +18,13 @@ SITE_DIR = "_site"  # the site's default folder, relative to the list's root (he
 @dataclass
 class SiteWrite:
     folder: Path
-    written: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     digests: dict[str, str] = field(default_factory=dict)  # SHA-1 of each file written (for the build stamp)
+
+    @property
+    def written(self) -> list[str]:
+        """The files written, in path order."""
+        return list(self.digests)
 
 
 def _encoded(content: Output) -> bytes:
@@ -72,7 +76,6 @@ def write_site(folder: Path, outputs: dict[str, Output], root: Path | None = Non
         if target.is_symlink():
             target.unlink()
         result.digests[path] = write_atomic(target, data)
-        result.written.append(path)
 
     if folder.is_dir():
         keep = set(outputs)

@@ -15,6 +15,7 @@ from . import markup
 from .anchors import slugify
 from .models import Category, Paper, Taxonomy, Value
 
+README_PAGE = "README.md"
 CHALLENGE_PAGE = "challenge/challenge.md"
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 
 @dataclass(frozen=True)
@@ -19,24 +20,28 @@ class Difference:
 CHUNK = 1 << 20  # characters of text encoded at a time
 
 
+def encoded(content: str | bytes) -> Iterator[bytes]:
+    """`content` as bytes: text as UTF-8, a megabyte at a time (a whole-file copy of a 12 MB README
+    would cost more in fresh memory than in encoding)."""
+    if isinstance(content, bytes):
+        yield content
+        return
+    for start in range(0, len(content), CHUNK):
+        yield content[start:start + CHUNK].encode("utf-8")
+
+
 def _temporary(file: Path, content: str | bytes, mode: int) -> tuple[str, str]:
     """`content` written to a new temporary file next to `file`, with `mode`: (its path, the SHA-1
-    of the bytes written). Text is UTF-8, encoded a megabyte at a time: a whole-file copy of a
-    12 MB README would cost more in fresh memory than in encoding."""
+    of the bytes written)."""
     file.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{file.name}.", suffix=".tmp", dir=file.parent)
     digest = hashlib.sha1()
     try:
         os.fchmod(fd, mode)  # not mkstemp's 0600
         with os.fdopen(fd, "wb") as handle:
-            if isinstance(content, bytes):
-                digest.update(content)
-                handle.write(content)
-            else:
-                for start in range(0, len(content), CHUNK):
-                    data = content[start:start + CHUNK].encode("utf-8")
-                    digest.update(data)
-                    handle.write(data)
+            for data in encoded(content):
+                digest.update(data)
+                handle.write(data)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

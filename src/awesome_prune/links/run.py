@@ -91,11 +91,11 @@ def _inside(path: Path, root: Path) -> bool:
 
 
 def _generated(root: Path) -> tuple[Settings, list[str]]:
-    from ..render import CHALLENGE, README
+    from ..views import CHALLENGE_PAGE, README_PAGE
     from ..catalog import load_taxonomy
 
     settings, taxonomy = load_taxonomy(root)
-    return settings, [README, *(f"concepts/{c.page}" for c in taxonomy.categories), CHALLENGE]
+    return settings, [README_PAGE, *(f"concepts/{c.page}" for c in taxonomy.categories), CHALLENGE_PAGE]
 
 
 class _Run:
