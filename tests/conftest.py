@@ -60,3 +60,30 @@ def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     monkeypatch.setattr(pages, "scan_text", counting_scan)
     monkeypatch.setattr(html, "_parse", counting_parse)
     return seen
+
+
+def own_templates(root: Path) -> Path:
+    """Give the list at `root` its own copy of the repository's templates (to edit or break); the
+    copy's folder."""
+    shutil.copytree(REPO / "templates", root / "templates")
+    project = root / "pyproject.toml"
+    project.write_text("\n".join('templates = "templates"' if line.startswith("templates =") else line
+                                 for line in project.read_text().splitlines()) + "\n")
+    return root / "templates"
+
+
+def snapshot(root: Path, cache: bool = True) -> dict[str, bytes]:
+    """Every file under `root` and its bytes (those under `.cache/` only with `cache`)."""
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file() and (cache or ".cache" not in p.relative_to(root).parts)}
+
+
+def synth():
+    """bench/synth.py, the generator of synthetic lists, imported from its file (bench/ is not a
+    package, and sys.path stays as it is)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_synth", REPO / "bench" / "synth.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

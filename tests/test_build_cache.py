@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 
 import pytest
 
@@ -13,7 +12,7 @@ from awesome_prune import buildstamp
 from awesome_prune.cli import main
 from awesome_prune.sitewrite import SITE_DIR
 
-from .conftest import REPO
+from .conftest import own_templates, snapshot
 
 UP_TO_DATE = "0 changed (no input or output changed since the last build)"
 
@@ -21,20 +20,13 @@ UP_TO_DATE = "0 changed (no input or output changed since the last build)"
 @pytest.fixture
 def lst(lst):
     """The fixture list with its own copy of the templates (some tests edit them)."""
-    shutil.copytree(REPO / "templates", lst / "templates")
-    project = lst / "pyproject.toml"
-    project.write_text(project.read_text().replace(f'"{REPO / "templates"}"', '"templates"'))
+    own_templates(lst)
     return lst
 
 
 def build(root, capsys, *options: str) -> str:
     assert main(["--root", str(root), "build", *options]) == 0
     return capsys.readouterr().out
-
-
-def snapshot(root):
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
-            if p.is_file() and ".cache" not in p.parts}
 
 
 def later(path, seconds: int = 5) -> None:
@@ -46,10 +38,10 @@ def later(path, seconds: int = 5) -> None:
 def test_unchanged_list_is_not_rebuilt(lst, capsys):
     first = build(lst, capsys, "--no-site")
     assert "files generated" in first
-    before = snapshot(lst)
+    before = snapshot(lst, cache=False)
     second = build(lst, capsys, "--no-site")
     assert UP_TO_DATE in second and ", 0 changed" in second
-    assert snapshot(lst) == before
+    assert snapshot(lst, cache=False) == before
     assert UP_TO_DATE in build(lst, capsys, "--no-site")
 
 
@@ -160,7 +152,7 @@ def test_check_neither_reads_nor_writes_the_stamp(lst, capsys):
 
 def test_a_failed_build_changes_nothing_and_is_not_taken_for_a_success(lst, capsys):
     build(lst, capsys, "--no-site")
-    before = {**snapshot(lst), "stamp": buildstamp.stamp_path(lst).read_bytes()}
+    before = {**snapshot(lst, cache=False), "stamp": buildstamp.stamp_path(lst).read_bytes()}
     bad = lst / "papers" / "bad.yaml"
     bad.write_text("id: [\n")
     assert main(["--root", str(lst), "build", "--no-site"]) == 1
@@ -168,7 +160,7 @@ def test_a_failed_build_changes_nothing_and_is_not_taken_for_a_success(lst, caps
     assert main(["--root", str(lst), "build", "--no-site"]) == 1  # not "up to date"
     capsys.readouterr()
     bad.unlink()
-    assert {**snapshot(lst), "stamp": buildstamp.stamp_path(lst).read_bytes()} == before
+    assert {**snapshot(lst, cache=False), "stamp": buildstamp.stamp_path(lst).read_bytes()} == before
     assert UP_TO_DATE in build(lst, capsys, "--no-site")  # back to what was built
 
 

@@ -8,16 +8,12 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
+from .conftest import REPO, own_templates, snapshot
 
 
 def run(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "awesome_prune", *args], cwd=cwd, capture_output=True,
                           text=True, timeout=120)
-
-
-def snapshot(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 def test_repository_list_validates():
@@ -117,17 +113,6 @@ def test_every_command_has_help():
         assert all(helps), f"{name} has an option without help"
 
 
-def own_templates(root: Path) -> Path:
-    """Give the list a copy of the repository's templates, to break."""
-    import shutil
-
-    shutil.copytree(REPO / "templates", root / "templates")
-    project = root / "pyproject.toml"
-    project.write_text("\n".join('templates = "templates"' if line.startswith("templates =") else line
-                                 for line in project.read_text().splitlines()) + "\n")
-    return root / "templates"
-
-
 @pytest.mark.parametrize("break_it, expected", [
     (lambda t: (t / "concept.md.j2").unlink(),
      "templates/concept.md.j2: template not found; check the `templates` setting"),
@@ -145,5 +130,4 @@ def test_a_broken_template_is_one_line_at_its_line_and_nothing_is_written(lst, b
     result = run("build", cwd=lst)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert result.stderr.splitlines() == [expected, "1 error"]
-    after = snapshot(lst)
-    assert {k: v for k, v in after.items() if not k.startswith(".cache/")} == before  # compiled templates aside
+    assert snapshot(lst, cache=False) == before  # compiled templates aside

@@ -13,11 +13,10 @@ import pytest
 from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
 
 from awesome_prune.bibtex import bibtex_title, latex_escape
-from awesome_prune.catalog import Catalog, load_catalog
+from awesome_prune.catalog import Catalog, load_catalog, load_taxonomy
 from awesome_prune.export import BIBTEX_PATH, JSON_PATH, export, export_outputs
 from awesome_prune.models import Paper
 from awesome_prune.order import shown
-from awesome_prune.catalog import load_taxonomy
 
 from .conftest import braces_balanced
 

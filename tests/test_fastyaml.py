@@ -8,7 +8,6 @@ line duplicated), and on a list of odd inputs that must always be left to the fu
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 import yaml
@@ -18,7 +17,8 @@ from hypothesis import strategies as st
 from awesome_prune import fastyaml
 from awesome_prune.load import _document
 
-REPO = Path(__file__).resolve().parents[1]
+from .conftest import REPO, synth
+
 LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 RECORDS = sorted([*REPO.glob("papers/*.yaml"), *REPO.glob("tests/fixtures/*/papers/*.yaml")])
 
@@ -50,10 +50,8 @@ def test_every_record_of_the_repository_takes_the_fast_path(file):
 
 def test_synthetic_records_take_the_fast_path():
     import random
-    import sys
 
-    sys.path.insert(0, str(REPO / "bench"))
-    from synth import record
+    record = synth().record
 
     taxonomy = yaml.load((REPO / "concepts" / "taxonomy.yaml").read_text(), Loader=LOADER)
     rng = random.Random(3)
@@ -130,7 +128,7 @@ KEYS = st.one_of(st.sampled_from(["id", "title", "tags", "a", "b-c", "_d", "Key"
                  st.sampled_from(["id", "title", "yes", "null", "on", "x y", "1", "k:", "a" * 101]))
 
 
-def scalar(draw, flow: bool) -> str:
+def scalar(draw) -> str:
     text = draw(TEXT)
     style = draw(st.sampled_from(["plain", "single", "double"]))
     if style == "single":
@@ -148,7 +146,7 @@ def flow(draw, depth=0) -> str:
             return "[" + draw(st.sampled_from([", ", ",", " , "])).join(items) + "]"
         keys = draw(st.lists(KEYS, min_size=len(items), max_size=len(items), unique=draw(st.booleans())))
         return "{" + ", ".join(f"{k}: {v}" for k, v in zip(keys, items)) + "}"
-    return scalar(draw, True)
+    return scalar(draw)
 
 
 @st.composite
@@ -168,7 +166,7 @@ def node(draw, indent: int, depth: int) -> tuple[str, list[str]]:
     step = draw(st.sampled_from([2, 2, 4, 1]))
     if kind == "scalar":
         comment = draw(st.sampled_from(["", "", " # note", "#x", "  # note"]))
-        return scalar(draw, False) + comment, []
+        return scalar(draw) + comment, []
     if kind == "flow":
         return draw(flow()), []
     if kind == "block":

@@ -392,8 +392,6 @@ def test_venue_badges(tmp_path, badge_path, venue):
 
 def test_a_row_whose_every_optional_field_fails_is_imported_without_them():
     """Code and the four note fields all invalid: each is reported and dropped, the row stays."""
-    import datetime as dt
-
     from awesome_prune.importer.records import Imported
 
     record = Imported(line=7, title="A Title", paper="https://arxiv.org/abs/2401.00001", paper_col=3,

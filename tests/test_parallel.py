@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import random
-import sys
 import threading
 import time
 
@@ -20,7 +19,7 @@ from awesome_prune.catalog import load_catalog
 from awesome_prune.digest import digest_list
 from awesome_prune.errors import ProblemsError
 
-from .conftest import REPO
+from .conftest import synth
 
 pytestmark = pytest.mark.skipif(not parallel.can_fork(), reason="needs fork and two CPUs")
 PARENT = os.getpid()
@@ -120,10 +119,7 @@ def test_no_fork_while_a_thread_runs():
 @pytest.fixture(scope="module")
 def big_list(tmp_path_factory):
     """A synthetic list large enough for the catalog to read it on two cores."""
-    sys.path.insert(0, str(REPO / "bench"))
-    from synth import make_list
-
-    return make_list(tmp_path_factory.mktemp("big") / "list", parallel.MIN_ITEMS + 150, seed=11)
+    return synth().make_list(tmp_path_factory.mktemp("big") / "list", parallel.MIN_ITEMS + 150, seed=11)
 
 
 def sequential(monkeypatch):
@@ -171,7 +167,7 @@ def test_problems_are_the_same_on_two_cores(big_list, monkeypatch, tmp_path):
     assert any("unknown value 'Sometimes'" in p.message for p in alone.value.problems)
 
 
-def test_records_read_in_the_child_are_plain_data(big_list):
+def test_a_record_as_read_is_plain_data_a_child_can_send(big_list):
     file, path = catalog_module.read_inputs(big_list).entries[0]
     [(data, keys, signature)] = records_module.read_records([(file, path)], signatures=True)
     assert data == yaml.safe_load(file.read_text())
