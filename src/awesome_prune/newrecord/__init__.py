@@ -26,6 +26,7 @@ from ..identity import arxiv_id, doi, openreview_id, paper_keys, title_key
 from ..ids import derive_id, kebab, unique_id
 from ..load import Source, load_mapping, parse_yaml
 from ..models import KEBAB, Paper
+from ..records import record_entries
 from .text import Skeleton, render
 from ..settings import load_settings
 from ..validate import schema_problems
@@ -78,17 +79,18 @@ def parse_identifier(text: str) -> Identifier:
 
 def known_papers(root: Path, papers_folder: str) -> list[Known]:
     """Every record's id and identities; files that cannot be read are skipped (validate reports them)."""
-    folder = root / papers_folder
     found = []
-    for file in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
+    for file, shown in record_entries(root, papers_folder):  # the files the build reads
+        if file.suffix != ".yaml":
+            continue  # not a record: validate reports it
         try:
-            data = load_mapping(file, f"{papers_folder}/{file.name}").data
+            data = load_mapping(file, shown).data
         except ProblemsError:
             data = {}
         url, title = data.get("paper"), data.get("title")
         keys = paper_keys(url if isinstance(url, str) else "", title if isinstance(title, str) else "")
         keys = [k for k in keys if k != ("title", "")]
-        found.append(Known(file.stem, f"{papers_folder}/{file.name}", keys))
+        found.append(Known(file.stem, shown, keys))
     return found
 
 

@@ -20,6 +20,8 @@ import time
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
+from ..markup import one_line
+
 DEFAULT_API = "https://export.arxiv.org/api/query"
 API_ENV = "AWESOME_PRUNE_ARXIV_API"
 USER_AGENT = ("awesome-prune/0.1 (curated list of LLM pruning papers; `awesome-prune new`; "
@@ -55,7 +57,7 @@ class Entry:
 
 def shorten(text: str | None, limit: int = 0) -> str:
     """`text` on one line (runs of whitespace as one space), cut to `limit` characters with "…"."""
-    text = " ".join((text or "").split())
+    text = one_line(text or "")
     return text[: limit - 1] + "…" if limit and len(text) > limit else text
 
 
