@@ -17,14 +17,12 @@ from __future__ import annotations
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from synth import make_list  # noqa: E402
+from common import machine, timed
+from synth import make_list
 
 RUNS = int(os.environ.get("BENCH_RUNS", "3"))
 VARIANTS = {"list (--no-site)": ("--no-site",), "list + site": ()}
@@ -32,17 +30,10 @@ VARIANTS = {"list (--no-site)": ("--no-site",), "list + site": ()}
 
 def run_build(root: Path, *extra: str) -> tuple[float, int]:
     """Wall time of one build process and its own peak RSS in KiB."""
-    with tempfile.TemporaryFile() as err:
-        start = time.perf_counter()
-        proc = subprocess.Popen([sys.executable, "-m", "awesome_prune", "--root", str(root), "build", *extra],
-                                stdout=subprocess.DEVNULL, stderr=err)
-        _, status, usage = os.wait4(proc.pid, 0)
-        elapsed = time.perf_counter() - start
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        if proc.returncode != 0:
-            err.seek(0)
-            raise SystemExit(f"build failed:\n{err.read().decode()[-2000:]}")
-    return elapsed, usage.ru_maxrss
+    run = timed([sys.executable, "-m", "awesome_prune", "--root", str(root), "build", *extra])
+    if run.code != 0:
+        raise SystemExit(f"build failed:\n{run.err[-2000:]}")
+    return run.wall, run.peak
 
 
 def clean_outputs(root: Path) -> None:
@@ -101,9 +92,7 @@ def main() -> None:
                 if extra == ("--no-site",):
                     found.update({(n, "cold"): statistics.median(cold), (n, "no-op"): statistics.median(noop),
                                   (n, "peak RSS"): peak / 1024})
-    load = os.getloadavg()[0]
-    print(f"\nmedians of {RUNS} runs; load average {load:.2f} on {os.cpu_count()} CPUs "
-          "(other work on the machine slows every figure)")
+    print(f"\nmedians of {RUNS} runs; {machine()}")
     for line in verdicts(found):
         print(line)
 

@@ -18,36 +18,26 @@ processes on the machine make wall times longer; CPU times much less so).
 from __future__ import annotations
 
 import argparse
-import os
-import resource
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
+from awesome_prune.links.localcache import CACHE_FILE as CACHE
+from common import machine, timed
+from synth import make_list
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "bench"))
-
-from synth import make_list  # noqa: E402
-
 CLI = [sys.executable, "-m", "awesome_prune"]
-CACHE = Path(".cache") / "links-local.json"
 
 
 def _run(args: list[str]) -> tuple[float, float, str]:
-    """(wall seconds, CPU seconds of the child and its children, stdout) of one command."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    done = subprocess.run(args, capture_output=True, text=True, cwd=ROOT)
-    wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if done.returncode not in (0, 1):
-        raise SystemExit(f"{' '.join(args)} failed ({done.returncode}):\n{done.stderr}")
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return wall, cpu, done.stdout
+    """(wall seconds, CPU seconds of the process and its children, stdout) of one command."""
+    run = timed(args, cwd=ROOT)
+    if run.code not in (0, 1):
+        raise SystemExit(f"{' '.join(args)} failed ({run.code}):\n{run.err}")
+    return run.wall, run.cpu, run.out
 
 
 def _median(samples: list[tuple[float, float, str]]) -> tuple[float, float, str]:
@@ -83,7 +73,7 @@ def main() -> None:
 
     base = args.keep or Path(tempfile.mkdtemp(prefix="bench-links-local-"))
     print(f"awesome-prune links (local checks{', site included' if args.site else ''}), median of {args.runs}; "
-          f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
+          f"{machine()}")
     rows = []
     try:
         for size in args.sizes:
