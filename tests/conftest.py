@@ -43,22 +43,23 @@ def write(root: Path, files: dict[str, str]) -> list[Path]:
 
 @pytest.fixture
 def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Every markdown text scanned ("md") and every HTML page parsed (its name), in this process."""
-    from awesome_prune.links import html, pages
+    """Every markdown document parsed ("md") and every HTML page parsed ("html"), in this process."""
+    from awesome_prune.links import html
+    from awesome_prune.render import markdown
 
     seen: list[str] = []
-    scan_text, parse_html = pages.scan_text, html._parse
+    parse_markdown, parse_html = markdown.parse, html._parse
 
-    def counting_scan(markdown: str):  # type: ignore[no-untyped-def]
+    def counting_markdown(text: str):  # type: ignore[no-untyped-def]
         seen.append("md")
-        return scan_text(markdown)
+        return parse_markdown(text)
 
-    def counting_parse(path: Path):  # type: ignore[no-untyped-def]
-        seen.append(path.name)
-        return parse_html(path)
+    def counting_html(text: str):  # type: ignore[no-untyped-def]
+        seen.append("html")
+        return parse_html(text)
 
-    monkeypatch.setattr(pages, "scan_text", counting_scan)
-    monkeypatch.setattr(html, "_parse", counting_parse)
+    monkeypatch.setattr(markdown, "parse", counting_markdown)
+    monkeypatch.setattr(html, "_parse", counting_html)
     return seen
 
 

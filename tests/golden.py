@@ -15,7 +15,7 @@ LISTS = ["list"]
 
 def render(name: str) -> dict[str, str | bytes]:
     from awesome_prune.build import render_catalog
-    from awesome_prune.catalog import load_catalog
+    from awesome_prune.records.catalog import load_catalog
 
     return render_catalog(load_catalog(HERE / "fixtures" / name))
 

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from awesome_prune.anchors import Anchor, Slugger, document_anchors, slugify
+from awesome_prune.render.anchors import Slugger, slugify
+from awesome_prune.render.markdown import Anchor, document_anchors
 
 FIXTURES = Path(__file__).parent / "data" / "github-slugger-fixtures.json"
 # The reference copy lives next to the repository (../shared); CI has it, a bare checkout may not.

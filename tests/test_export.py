@@ -12,11 +12,11 @@ import bibtexparser
 import pytest
 from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
 
-from awesome_prune.bibtex import bibtex_title, latex_escape
-from awesome_prune.catalog import Catalog, load_catalog, load_taxonomy
-from awesome_prune.export import BIBTEX_PATH, JSON_PATH, export, export_outputs
-from awesome_prune.models import Paper
-from awesome_prune.order import shown
+from awesome_prune.render.bibtex import bibtex_title, latex_escape
+from awesome_prune.records.catalog import Catalog, load_catalog, load_taxonomy
+from awesome_prune.render.exports import BIBTEX_PATH, JSON_PATH, export, export_outputs
+from awesome_prune.records.models import Paper
+from awesome_prune.render.views import shown
 
 from .conftest import braces_balanced
 

@@ -15,9 +15,9 @@ import yaml
 
 from awesome_prune.cli import parser
 from awesome_prune.commands import COMMANDS
-from awesome_prune.issue_form import PATH as FORM_PATH, issue_form_outputs
-from awesome_prune.models import Code, Notes, Paper, Venue
-from awesome_prune.catalog import load_taxonomy
+from awesome_prune.render.issue_form import PATH as FORM_PATH, issue_form_outputs
+from awesome_prune.records.models import Code, Notes, Paper, Venue
+from awesome_prune.records.catalog import load_taxonomy
 
 REPO = Path(__file__).resolve().parents[1]
 WORKFLOWS = sorted((REPO / ".github" / "workflows").glob("*.yml"))
@@ -68,8 +68,8 @@ def test_the_weekly_check_caches_links_and_may_write_issues():
 
 def test_regenerate_may_push_and_commits_every_output_folder():
     from awesome_prune.build import render_catalog
-    from awesome_prune.catalog import load_catalog
-    from awesome_prune.derived import derived_outputs
+    from awesome_prune.records.catalog import load_catalog
+    from awesome_prune.build import render_catalog as derived_outputs
 
     text = (REPO / ".github/workflows/regenerate.yml").read_text(encoding="utf-8")
     workflow = yaml.safe_load(text)
@@ -177,7 +177,7 @@ def test_each_tag_category_lists_exactly_the_taxonomy_values():
 
 
 # Record field → form field id(s). Every model field is either asked for or listed as filled in later.
-ASKED = {"title": "title", "paper": "paper", "takeaway": "takeaway",
+ASKED = {"title": "title", "authors": "authors", "paper": "paper", "takeaway": "takeaway",
          "venue.status": "venue-status", "venue.name": "venue-name", "venue.year": "venue-year",
          "code.url": "code-url", "code.framework": "code-framework",
          "notes.challenges": "challenges", "notes.blog": "blog", "notes.reviews": "reviews", "notes.video": "video"}
@@ -202,7 +202,7 @@ def test_the_issue_form_asks_for_every_field_of_a_record():
 def test_the_venue_status_options_are_the_models():
     from typing import get_args
 
-    from awesome_prune.models import VenueStatus
+    from awesome_prune.records.models import VenueStatus
 
     status = next(item for item in form()["body"] if item.get("id") == "venue-status")
     assert status["attributes"]["options"] == list(get_args(VenueStatus))

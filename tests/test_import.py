@@ -12,12 +12,12 @@ import pytest
 import yaml
 
 from awesome_prune.build import build
-from awesome_prune.catalog import load_catalog
+from awesome_prune.records.catalog import load_catalog
 from awesome_prune.cli import main
 from awesome_prune.errors import ProblemsError
-from awesome_prune.importer import import_list
-from awesome_prune.importer.rows import shields_parts
-from awesome_prune.load import load_mapping
+from awesome_prune.contrib.importer import import_list
+from awesome_prune.contrib.importer.rows import shields_parts
+from awesome_prune.records.load import load_mapping
 
 REPO = Path(__file__).resolve().parents[1]
 SEED = Path(__file__).parent / "data" / "seed-README.md"
@@ -392,7 +392,7 @@ def test_venue_badges(tmp_path, badge_path, venue):
 
 def test_a_row_whose_every_optional_field_fails_is_imported_without_them():
     """Code and the four note fields all invalid: each is reported and dropped, the row stays."""
-    from awesome_prune.importer.records import Imported
+    from awesome_prune.contrib.importer.records import Imported
 
     record = Imported(line=7, title="A Title", paper="https://arxiv.org/abs/2401.00001", paper_col=3,
                       venue={"status": "preprint", "year": 2024}, takeaway="Short.", tags={"type": ["Unstructured"]},

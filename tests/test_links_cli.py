@@ -9,6 +9,7 @@ or name lookups would leave loopback. Runs are bounded by the checker's short ti
 from __future__ import annotations
 
 import json
+import shutil
 import re
 import sys
 from pathlib import Path
@@ -54,7 +55,7 @@ def links(root: Path, *args: str, capsys) -> tuple[int, str, str]:
 
 
 def build(root: Path, capsys) -> None:
-    assert main(["--root", str(root), "build", "--no-site"]) == 0
+    assert main(["--root", str(root), "build", "--no-site", "--no-links"]) == 0
     capsys.readouterr()
 
 
@@ -122,16 +123,26 @@ def test_a_clean_list_passes_and_missing_pages_fail(lst, capsys):
 
 
 def test_a_link_a_template_wrote_is_reported_at_the_template_line(lst, capsys):
-    build(lst, capsys)
-    readme = lst / "README.md"
-    edit(readme, "(#tags-of-pruning)", "(#tags-of-prunin)")
+    shutil.copytree(REPO / "templates", lst / "templates")
+    edit(lst / "pyproject.toml", f'"{REPO / "templates"}"', '"templates"')
+    template = lst / "templates" / "README.md.j2"
+    edit(template, 'link("#tags-of-pruning")', 'link("#tags-of-prunin")')
+    build_code = main(["--root", str(lst), "build", "--no-site"])
+    assert build_code == 1  # the build checks what it wrote
     code, out, _ = links(lst, "--format", "json", capsys=capsys)
     assert code == 1
     [item] = json.loads(out)
-    template = REPO / "templates" / "README.md.j2"
-    assert item["source"] == f"{template.as_posix()}:{line_of(template, '(#tags-of-pruning)')}"
-    assert item["generated"] == f"README.md:{line_of(readme, '(#tags-of-prunin)')}"
+    assert item["source"] == f"templates/README.md.j2:{line_of(template, '#tags-of-prunin')}"
+    assert item["generated"] == f"README.md:{line_of(lst / 'README.md', '(#tags-of-prunin)')}"
     assert "did you mean '#tags-of-pruning'" in item["detail"]
+
+
+def test_a_generated_page_edited_by_hand_is_reported(lst, capsys):
+    build(lst, capsys)
+    edit(lst / "README.md", "(#tags-of-pruning)", "(#tags-of-prunin)")
+    code, out, _ = links(lst, capsys=capsys)
+    assert code == 1
+    assert "README.md: generated file differs from what `awesome-prune build` writes" in out
 
 
 def test_a_link_of_the_challenge_introduction_is_reported_in_its_file(lst, capsys):
@@ -148,7 +159,7 @@ def test_a_link_of_the_challenge_introduction_is_reported_in_its_file(lst, capsy
 def test_the_site_pages_are_checked_when_built(lst, capsys):
     alpha = lst / "papers" / "alpha.yaml"
     edit(alpha, "  Has a | pipe", "  See [notes](notes/missing.md), a | pipe")
-    assert main(["--root", str(lst), "build"]) == 0
+    assert main(["--root", str(lst), "build"]) == 1  # written, and the broken link reported
     code, out, _ = links(lst, "--format", "json", capsys=capsys)
     assert code == 1
     [item] = json.loads(out)  # the same problem in two generated files: one finding
@@ -360,6 +371,7 @@ def test_no_progress_bar_when_stderr_is_not_a_terminal(lst, server, capsys):
 def test_a_repository_link_is_left_to_the_local_check_only_where_that_check_knows_the_repository(tmp_path):
     """A blob link into the list's repository is checked locally in the list's own files; in a file
     outside the list the local check has no repository, so the link must be checked as a URL."""
+    from awesome_prune.links.local import _Checker
     from awesome_prune.links.run import _external_links
 
     repo = "https://github.com/example/fixture-list"
@@ -367,17 +379,29 @@ def test_a_repository_link_is_left_to_the_local_check_only_where_that_check_know
     inside, outside = tmp_path / "list.md", tmp_path / "other.md"
     for file in (inside, outside):
         file.write_text(f"[a]({link}) and [b](https://example.org/x)\n", encoding="utf-8")
-    found = _external_links([(inside, "list.md", repo), (outside, "other.md", None)], {})
+    found = _external_links([(inside, "list.md", repo), (outside, "other.md", None)], _Checker(tmp_path, None))
     assert found == {link: [Place("other.md", 1)],
                      "https://example.org/x": [Place("list.md", 1), Place("other.md", 1)]}
 
 
-def test_the_external_check_reads_each_page_once(lst, capsys, parses):
+def test_no_generated_page_is_parsed_to_check_its_links(lst, capsys, parses):
+    """The renderer knows every link and anchor of the pages it writes: neither `build` nor `links`
+    parses a generated page (only hand-written fragments that hold links: take-aways, notes,
+    explanations, the introductions), and the external check takes the same links."""
+    from awesome_prune.records.catalog import load_catalog
+    from awesome_prune.render.linker import fragment_links
+
     build(lst, capsys)
-    links(lst, "--no-cache", capsys=capsys)
-    local = parses.count("md")
-    assert local >= 2  # README and the concept pages, at least
+    catalog = load_catalog(lst)
+    fragment_links.cache_clear()
+    parses.clear()
+    code, _, _ = links(lst, "--no-cache", capsys=capsys)
+    assert code == 0
+    pages = len(parses)
+    texts = [p.takeaway for p in catalog.records] + [n for p in catalog.records for n in p.notes.challenges]
+    assert 0 < pages <= len(texts) + 20  # fragments, not pages
+    fragment_links.cache_clear()
     parses.clear()
     code, _, _ = links(lst, "--external", "--no-cache", *FAST, capsys=capsys)  # every URL excluded
     assert code == 0
-    assert parses.count("md") == local  # the external check takes the local check's scans
+    assert len(parses) == pages

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from awesome_prune.links import pages
+from awesome_prune.links import local as local_module
 from awesome_prune.links.local import Problem, check_local
 
 from .conftest import write
@@ -188,13 +188,13 @@ def test_unreadable_files_are_problems_not_exceptions(tmp_path: Path) -> None:
 
 def test_each_file_is_parsed_once_for_its_links_and_anchors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     parsed: list[str] = []
-    real = pages.scan_text
+    real = local_module.scan_markdown
 
     def counting(markdown: str):  # type: ignore[no-untyped-def]
         parsed.append(markdown.partition("\n")[0])
         return real(markdown)
 
-    monkeypatch.setattr(pages, "scan_text", counting)
+    monkeypatch.setattr(local_module, "scan_markdown", counting)
     readme = "[a](challenge.md#outliers-in-llms) [b](challenge.md#custom-id) [c](./challenge.md#x) [d](#readme)\n# README\n"
     problems = check(tmp_path, readme)
     assert [p.url for p in problems] == ["challenge.md#custom-id", "./challenge.md#x"]

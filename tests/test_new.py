@@ -11,16 +11,16 @@ from pathlib import Path
 import pytest
 import yaml
 
-from awesome_prune.newrecord import arxiv
-from awesome_prune.catalog import load_catalog
+from awesome_prune.contrib.new import arxiv
+from awesome_prune.records.catalog import load_catalog
 from awesome_prune.cli import main
 from awesome_prune.errors import ProblemsError
-from awesome_prune.ids import base_id, derive_id, unique_id
-from awesome_prune.load import load_mapping
-from awesome_prune.models import Paper
-from awesome_prune.newrecord import create_file, new_record
-from awesome_prune.newrecord.text import SCHEMA_LINE, suggest_venue
-from awesome_prune.validate import check_model
+from awesome_prune.records.ids import base_id, derive_id, unique_id
+from awesome_prune.records.load import load_mapping
+from awesome_prune.records.models import Paper
+from awesome_prune.contrib.new import create_file, new_record
+from awesome_prune.contrib.skeleton import SCHEMA_LINE, suggest_venue
+from awesome_prune.records.validate import check_model
 from tests.arxiv_server import BROKEN, EMPTY, ERROR, SLOW, THROTTLED, ArxivStub
 
 REPO = Path(__file__).resolve().parents[1]

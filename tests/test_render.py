@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from awesome_prune.anchors import document_anchors
+from awesome_prune.render.markdown import document_anchors
 from awesome_prune.build import render_catalog
-from awesome_prune.catalog import load_catalog
+from awesome_prune.records.catalog import load_catalog
 from awesome_prune.links.local import check_local
-from awesome_prune.render import Headings
+from awesome_prune.render.linker import Linker, Origin
+from awesome_prune.render.pages import Headings
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -55,8 +56,8 @@ def test_repeated_headings_get_the_anchors_github_gives(lst):
 
 
 def test_headings_registry_matches_the_parsed_page():
-    headings = Headings({})
-    page = "\n\n".join([headings(1, "Title"), headings.markdown("## A *b*\n\nx\n\n## Title"),
+    headings = Headings(Linker())
+    page = "\n\n".join([headings(1, "Title"), headings.markdown("## A *b*\n\nx\n\n## Title", Origin("intro.md", 1)),
                         headings(2, "Title", key="t"), headings(3, "a | b <c>", key="p")]) + "\n"
     assert headings.order == [a.name for a in document_anchors(page)]
     assert headings.anchors == {"t": "title-2", "p": "a--b-c"}

@@ -11,10 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from awesome_prune.catalog import load_catalog
-from awesome_prune.markup import github_repo
-from awesome_prune.models import Paper
-from awesome_prune.render import Renderer
+from awesome_prune.records.catalog import load_catalog
+from awesome_prune.render.markup import github_repo
+from awesome_prune.records.models import Paper
+from awesome_prune.render.pages import Renderer
 
 REPO = Path(__file__).resolve().parents[1]
 CATALOG = load_catalog(REPO / "tests" / "fixtures" / "list")

@@ -14,14 +14,14 @@ import yaml
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 from jsonschema import Draft202012Validator
 
-from awesome_prune.catalog import load_taxonomy
-from awesome_prune.records import record_files
+from awesome_prune.records.catalog import load_taxonomy
+from awesome_prune.records.catalog import record_files
 from awesome_prune.errors import ProblemsError
-from awesome_prune.load import load_mapping
-from awesome_prune.models import Paper, Taxonomy
-from awesome_prune.schema import (DIALECT, FOLDER, PAPER, TAXONOMY, paper_schema, schema_files,
+from awesome_prune.records.load import load_mapping
+from awesome_prune.records.models import Paper, Taxonomy
+from awesome_prune.render.schema import (DIALECT, FOLDER, PAPER, TAXONOMY, paper_schema, schema_files,
                                   schema_outputs, taxonomy_schema)
-from awesome_prune.validate import TagIndex, check_model
+from awesome_prune.records.validate import TagIndex, check_model
 
 REPO = Path(__file__).resolve().parents[1]
 SETTINGS, TAXONOMY_MODEL = load_taxonomy(REPO)
@@ -94,7 +94,7 @@ def test_schema_text_is_sorted_indented_and_ends_with_newline():
 
 
 def test_every_data_file_points_editors_at_its_schema():
-    for file in record_files(REPO / SETTINGS.papers):
+    for file in [file for file, _ in record_files(REPO, SETTINGS.papers)]:
         first = file.read_text(encoding="utf-8").split("\n", 1)[0]
         assert first == f"# yaml-language-server: $schema=../{FOLDER}/{PAPER}", file.name
     first = (REPO / SETTINGS.taxonomy).read_text(encoding="utf-8").split("\n", 1)[0]
@@ -104,7 +104,7 @@ def test_every_data_file_points_editors_at_its_schema():
 
 # -- schema and models agree --------------------------------------------------------------------
 
-@pytest.mark.parametrize("file", record_files(REPO / SETTINGS.papers), ids=lambda f: f.name)
+@pytest.mark.parametrize("file", [file for file, _ in record_files(REPO, SETTINGS.papers)], ids=lambda f: f.name)
 def test_every_committed_record_is_valid_for_the_schema(file):
     data = load_mapping(file, file.name).data
     assert schema_errors(data) == []

@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from awesome_prune.catalog import load_catalog
+from awesome_prune.records.catalog import load_catalog
 from awesome_prune.cli import main
 from awesome_prune.errors import ProblemsError
-from awesome_prune.site import INDEX, color_hex, link_allowed, render_site, tint
+from awesome_prune.render.site import INDEX, color_hex, link_allowed, render_site, tint
 from awesome_prune.sitewrite import write_site
 
 REPO = Path(__file__).resolve().parents[1]
@@ -252,7 +252,7 @@ def test_every_page_has_a_restrictive_csp_and_no_inline_style_or_handlers(fixtur
 
 
 def test_autoescape_is_on_for_html_templates(fixture_site: dict) -> None:
-    from awesome_prune.site import SiteRenderer
+    from awesome_prune.render.site import SiteRenderer
 
     env = SiteRenderer(load_catalog(FIXTURE)).env
     assert env.autoescape("index.html.j2") and env.autoescape("page.html")

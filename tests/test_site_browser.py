@@ -22,9 +22,9 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
-from awesome_prune.catalog import load_catalog
+from awesome_prune.records.catalog import load_catalog
 from awesome_prune.serve import make_server, url
-from awesome_prune.site import render_site
+from awesome_prune.render.site import render_site
 from awesome_prune.sitewrite import write_site
 
 REPO = Path(__file__).resolve().parents[1]

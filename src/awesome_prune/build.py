@@ -1,27 +1,25 @@
-"""The build stage: records → rendered outputs → written files (or a comparison in check mode).
+"""The build: read → validate → render → write. One pipeline, the same for 8 papers and 10,000.
 
-`render_catalog(load_catalog(root))` is the reference path. `build` takes the two-core path of
-`digest` (each record validated and rendered into pieces by whichever process reads it), which
-gives the same outputs; the static site, when asked for, is rendered by a forked child meanwhile
-(`parallel.in_child`). Nothing is written before everything is rendered.
+`load_catalog` reads and checks every input (or raises every problem at once); `render_catalog`
+renders every committed output as {path: text} with no I/O but the templates; the static site is
+rendered the same way; only then is anything written, each changed file atomically (or, with
+`check`, nothing is written and the differences are returned).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
-from .parallel import in_child
-from .settings import load_settings
+from .links.run import LinkReport, check_links
+from .records.catalog import Catalog, load_catalog
+from .render.exports import export_outputs
+from .render.issue_form import issue_form_outputs
+from .render.pages import Rendered, Renderer
+from .render.schema import schema_outputs
+from .render.site import render_site
+from .sitewrite import SITE_DIR, SiteWrite, write_site
 from .write import Difference, differences, write_outputs
-
-if TYPE_CHECKING:
-    from .catalog import Catalog
-    from .sitewrite import SiteWrite
-
-SITE_CHILD_MIN = 200  # papers from which the site is rendered by a child while the pages are (a fork pays)
-TEMPLATE_CACHE = ".cache/templates"  # compiled templates (jinja2 bytecode), keyed by their source; not in check mode
 
 
 @dataclass
@@ -30,68 +28,43 @@ class BuildResult:
     written: list[str]
     differences: list[Difference]
     site: SiteWrite | None = field(default=None)  # the static site written, when one was asked for
-    records: Any = field(default=None, repr=False)  # the records as the build took them in (`digest.Digested`)
+    links: LinkReport | None = field(default=None)  # the local link check of what was written
 
 
-def render_catalog(catalog: Catalog) -> dict[str, str]:
-    """Every file the list keeps in its repository: the markdown pages, the data exports, the
-    schemas and the issue form (the static site is separate: it is not committed)."""
-    from .derived import derived_outputs
-    from .render import Renderer
-
+def render_pages(catalog: Catalog) -> Rendered:
+    """The markdown pages, with the links and anchors they hold."""
     renderer = Renderer(catalog.settings, catalog.taxonomy, catalog.root / catalog.settings.templates,
                         catalog.challenge_intro)
-    outputs = renderer.render(catalog.records)
-    outputs.update(derived_outputs(catalog))
+    return renderer.render_pages(catalog.records)
+
+
+def render_catalog(catalog: Catalog, rendered: Rendered | None = None) -> dict[str, str]:
+    """Every file the list keeps in its repository: the markdown pages, the data exports, the
+    schemas and the issue form (the static site is separate: it is not committed)."""
+    outputs = dict((rendered or render_pages(catalog)).pages)
+    outputs.update(export_outputs(catalog))
+    outputs.update(schema_outputs(catalog.settings, catalog.taxonomy))
+    outputs.update(issue_form_outputs(catalog.settings, catalog.taxonomy))
     return outputs
 
 
-def build(root: Path, check: bool = False, site_dir: Path | None = None, stamp: bool = False) -> BuildResult:
+def build(root: Path, check: bool = False, site_dir: Path | None = None, links: bool = True) -> BuildResult:
     """Validate and render everything; write what changed, or only compare when `check`.
 
-    With `site_dir` (the CLI passes `<root>/_site` unless told otherwise) the static site is
-    rendered and written there too, after the markdown outputs; `check` never touches the site.
-    With `stamp` (the CLI), a build that succeeds records its inputs and outputs for
-    `buildstamp.up_to_date` (never in check mode).
+    With `site_dir` the static site is rendered and written there too; `check` never touches it.
+    With `links`, the links of the pages written are checked (no network) from what the renderer
+    recorded, and the site's when it is written in the list's `_site` folder.
     """
-    from .digest import digest_list
-
-    snapshot = settings = None
-    if stamp and not check:
-        from .buildstamp import Snapshot
-
-        snapshot = Snapshot(root)  # every input is recorded before it is read
-        settings = load_settings(root)
-        snapshot.add(settings)
-    with_site = site_dir is not None and not check
-    cache = None if check else root / TEMPLATE_CACHE
-    digested = digest_list(root, keep_records=with_site, cache=cache, settings=settings,
-                           signatures=snapshot is not None)
+    catalog = load_catalog(root)
+    rendered = render_pages(catalog)
+    outputs = render_catalog(catalog, rendered)
     if check:
-        outputs = digested.outputs()
         return BuildResult(outputs, [], differences(root, outputs))
-    rendered_site = None
-    if with_site:
-        from .site import render_site
-
-        # rendered before anything is written: template errors stop early
-        with in_child(lambda: render_site(digested.catalog(), cache),
-                      enabled=len(digested.records) > SITE_CHILD_MIN) as site:
-            outputs = digested.outputs()
-            rendered_site = site()
-    else:
-        outputs = digested.outputs()
-    digests: dict[str, str] = {}  # of the outputs written, for the stamp
-    result = BuildResult(outputs, write_outputs(root, outputs, digests), [], records=digested)
-    if rendered_site is not None:
-        from .sitewrite import write_site
-
-        result.site = write_site(site_dir, rendered_site, root=root)
-    if snapshot is not None:
-        from .buildstamp import record
-
-        snapshot.add_records([file.name for file, _ in digested.inputs.entries],
-                             [(file.name, digest.signature) for (file, _), digest in digested.records])
-        record(root, snapshot, outputs, site_dir, rendered_site, digests,
-               result.site.digests if result.site is not None else None)
+    site = render_site(catalog) if site_dir is not None else None  # rendered before anything is written
+    result = BuildResult(outputs, write_outputs(root, outputs), [])
+    if site is not None:
+        result.site = write_site(site_dir, site, root=root)
+    if links:
+        result.links = check_links(root, catalog=catalog, rendered=rendered,
+                                   site=site_dir is not None and site_dir.resolve() == (root / SITE_DIR).resolve())
     return result

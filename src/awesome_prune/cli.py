@@ -7,9 +7,7 @@ settings error. Each command lives in `commands/<name>.py` and imports its stage
 from __future__ import annotations
 
 import argparse
-import atexit
 import importlib
-import os
 import sys
 from pathlib import Path
 
@@ -55,21 +53,10 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 
 def run() -> None:
-    """The console entry (`awesome-prune`, `python -m awesome_prune`): the command, then a quick exit.
-
-    The interpreter's teardown, which frees one by one every object a build made (~60 ms for
-    10,000 papers), is skipped: the output streams are flushed and the exit hooks run first (those
-    of coverage, logging, …), and every file the command writes is closed before it returns. What a
-    command leaves on `args` (`args.keep`: the build's records) lives until then, so it is not
-    freed object by object on the way out either.
-    """
-    args = parser().parse_args()
-    args.exiting = True  # commands may skip what only a process that lives on needs
-    code = _dispatch(args)
+    """The console entry (`awesome-prune`, `python -m awesome_prune`)."""
+    code = main()
     try:
         sys.stdout.flush()
-        sys.stderr.flush()
     except BrokenPipeError:  # `awesome-prune export | head`: the reader left; nothing more to say
-        pass
-    atexit._run_exitfuncs()
-    os._exit(code)
+        sys.stdout = None
+    sys.exit(code)

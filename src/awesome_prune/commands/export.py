@@ -13,8 +13,8 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from ..catalog import load_catalog
-    from ..export import export
+    from ..records.catalog import load_catalog
+    from ..render.exports import export
 
     text = export(load_catalog(args.root), args.format)
     binary = getattr(sys.stdout, "buffer", None)

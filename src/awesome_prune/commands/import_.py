@@ -44,7 +44,7 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     from .output import report
-    from ..importer import import_list
+    from ..contrib.importer import import_list
 
     result = import_list(args.readme, out=args.out or args.root, root=args.root, challenges=args.challenges,
                          force=args.force, today=args.date)

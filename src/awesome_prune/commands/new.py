@@ -27,7 +27,7 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from ..newrecord import new_record
+    from ..contrib.new import new_record
 
     result = new_record(args.root, args.paper, offline=args.offline, record_id=args.record_id)
     for notice in result.notices:

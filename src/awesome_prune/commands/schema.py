@@ -15,8 +15,8 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from ..catalog import load_taxonomy
-    from ..schema import FOLDER, schema_files
+    from ..records.catalog import load_taxonomy
+    from ..render.schema import FOLDER, schema_files
     from ..write import write_outputs
 
     settings, taxonomy = load_taxonomy(args.root)

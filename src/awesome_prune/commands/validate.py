@@ -9,7 +9,7 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from ..catalog import load_catalog
+    from ..records.catalog import load_catalog
 
     catalog = load_catalog(args.root)
     drafts = sum(p.draft for p in catalog.records)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import Problem, SettingsError
-from ..models import LinkSettings
+from ..records.models import LinkSettings
 from . import netguard
 from .options import DEFAULT_USER_AGENT, RemoteOptions
 
@@ -56,7 +56,7 @@ def parse_codes(text: str) -> frozenset[int]:
 
 def _line(root: Path, key: str) -> int:
     """Best effort: the line of `key =` in the settings (0 when not found)."""
-    from ..settings import key_line
+    from ..records.settings import key_line
 
     try:
         text = (root / "pyproject.toml").read_text(encoding="utf-8")

@@ -27,12 +27,9 @@ from typing import NamedTuple
 from urllib.parse import unquote
 
 from ..errors import shown_path
-from ..gcpause import paused_gc
-from .local import Problem
-from .pages import Split, check_each, map_files, target_path
-from .probe import Probe, Read, read_file
+from .local import Problem, read_text, target_path
 
-__all__ = ["HTML_SUFFIXES", "check_html", "page_ids"]
+__all__ = ["HTML_SUFFIXES", "check_html"]
 
 HTML_SUFFIXES = frozenset({".html", ".htm"})
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*):")
@@ -61,14 +58,9 @@ class _Page(HTMLParser):
 
     handle_startendtag = handle_starttag
 
-    def clean(self) -> bool:
-        """Whether the parser holds nothing back: the rest of a document parses the same from here
-        with a new parser (the split of :func:`_split_at` is sound)."""
-        return not self.rawdata and self.cdata_elem is None
-
 
 class _Parsed(NamedTuple):
-    """What the check needs of one page (plain data: it may come from another process)."""
+    """What the check needs of one page."""
 
     ids: dict[str, int]  # id (or <a name>) → line of its first element
     duplicates: list[tuple[int, str]]  # (line, id) of every id used again
@@ -85,98 +77,25 @@ def _parsed(names: list[tuple[int, str, bool]], links: list[tuple[int, str]]) ->
     return _Parsed(ids, duplicates, links)
 
 
-_Result = tuple[_Parsed | None, str, str]  # (page, '', digest) or (None, reason, digest)
-
-
-def _parse(path: Path) -> _Result:
-    """(page, '', digest) or (None, reason it cannot be read, digest)."""
-    read = read_file(path)
-    if read.text is None:
-        return None, read.reason, read.digest
+def _parse(text: str) -> _Parsed:
     page = _Page()
-    with paused_gc():
-        page.feed(read.text)
-        page.close()
-    return _parsed(page.names, page.links), "", read.digest
-
-
-# A page bigger than all the others together is parsed in two halves, one per process: the second
-# half starts at the first line beginning with '<' after the middle, and counts only if the parser
-# of the first half, stopped there, holds nothing back (else the first half's parser goes on alone).
-
-def _split_at(text: str) -> int:
-    at = text.find("\n<", len(text) // 2)
-    return at + 1 if at >= 0 else len(text)
-
-
-def _head(path: Path) -> tuple[Read, _Page, int]:
-    read = read_file(path)
-    page = _Page()
-    at = _split_at(read.text) if read.text is not None else 0
-    if read.text is not None:
-        with paused_gc():
-            page.feed(read.text[:at])
-    return read, page, at
-
-
-def _tail(path: Path) -> tuple[str, int, list[tuple[int, str, bool]], list[tuple[int, str]]] | None:
-    """(digest, where the half starts, names, links) of the second half, lines counted from it."""
-    read = read_file(path)
-    if read.text is None:
-        return None
-    at = _split_at(read.text)
-    page = _Page()
-    page.feed(read.text[at:])
+    page.feed(text)
     page.close()
-    return read.digest, at, page.names, page.links
-
-
-def _join(head: tuple[Read, _Page, int], tail: tuple | None) -> _Result:
-    read, page, at = head
-    if read.text is None:
-        return None, read.reason, read.digest
-    if tail is not None and tail[:2] == (read.digest, at) and page.clean():
-        lines = read.text.count("\n", 0, at)
-        names = page.names + [(line + lines, name, is_id) for line, name, is_id in tail[2]]
-        links = page.links + [(line + lines, url) for line, url in tail[3]]
-        return _parsed(names, links), "", read.digest
-    with paused_gc():
-        page.feed(read.text[at:])
-        page.close()
-    return _parsed(page.names, page.links), "", read.digest
-
-
-_SPLIT = Split(_head, _tail, _join)
-
-
-def page_ids(path: Path) -> set[str]:
-    """The ids (and `<a name>`s) of one HTML page; empty when it cannot be read."""
-    page, _, _ = _parse(path)
-    return set(page.ids) if page else set()
+    return _parsed(page.names, page.links)
 
 
 class _Checker:
-    def __init__(self, root: Path, probe: Probe | None = None) -> None:
+    def __init__(self, root: Path, texts: dict[Path, str] | None = None) -> None:
         self.root = Path(os.path.abspath(root))
-        self.probe = probe if probe is not None else Probe()
+        self.texts = texts or {}  # pages as rendered, by absolute path (read from disk otherwise)
         self.pages: dict[Path, tuple[_Parsed | None, str]] = {}
         self._resolved: dict[Path, dict[str, tuple[str, Path, bool]]] = {}
 
-    def _note(self, path: Path, parsed: _Result) -> None:
-        page, reason, digest = parsed
-        self.pages[path] = (page, reason)
-        self.probe.noted(path, digest)
-
     def page(self, path: Path) -> tuple[_Parsed | None, str]:
         if path not in self.pages:
-            self._note(path, _parse(path))
+            text, reason = (self.texts[path], "") if path in self.texts else read_text(path)
+            self.pages[path] = (_parse(text), "") if text is not None else (None, reason)
         return self.pages[path]
-
-    def prefetch(self, paths: list[Path]) -> None:
-        """Parse ``paths`` now, on two cores when they are big enough."""
-        todo = [path for path in dict.fromkeys(paths) if path not in self.pages]
-        for path, parsed in zip(todo, map_files(_parse, todo, _SPLIT)):
-            self._note(path, parsed)
 
     def display(self, path: Path) -> str:
         return shown_path(path, self.root)
@@ -192,9 +111,9 @@ class _Checker:
         if target != self.root and self.root not in target.parents:
             error = f"'{path_text}' leads outside the site"
         else:
-            if self.probe.isdir(target):
+            if target not in self.texts and os.path.isdir(target):
                 target = target / "index.html"
-            if not self.probe.isfile(target):
+            if target not in self.texts and not os.path.isfile(target):
                 error = f"'{self.display(target)}' does not exist"
         resolved[path_text] = (error, target, target.suffix.lower() in HTML_SUFFIXES)
         return resolved[path_text]
@@ -245,11 +164,11 @@ class _Checker:
         return sorted(problems, key=lambda p: p.line)
 
 
-def check_html(files: list[Path], root: Path, probe: Probe | None = None) -> list[Problem]:
+def check_html(files: list[Path], root: Path, texts: dict[Path, str] | None = None) -> list[Problem]:
     """Problems of the internal links of the HTML `files` under `root` (see the module docstring).
 
-    Each page is parsed once (the checked ones up front, on two cores when they are big), each
-    distinct link of a page checked once; `probe` (optional) answers, and writes down, every
-    file-system question.
+    Each page is parsed once, each distinct link of a page checked once; `texts` (optional) holds
+    pages as rendered, by absolute path, which need not be written yet.
     """
-    return check_each(_Checker(root, probe), files)
+    checker = _Checker(root, texts)
+    return [problem for file in files for problem in checker.check_file(file)]

@@ -12,7 +12,7 @@ For every link of every file (see :mod:`awesome_prune.links.extract`):
 * the target must stay inside ``root`` and exist, with the exact case of every path segment;
 * a slash after a file name (``file.md/``, ``file.md/#x``) is an error: GitHub breaks it;
 * a fragment (``#x``, ``file.md#x``) is percent-decoded and must name an anchor of the target
-  markdown file (:func:`awesome_prune.anchors.document_anchors`); GitHub's
+  markdown file (:func:`awesome_prune.render.anchors.document_anchors`); GitHub's
   own ``user-content-`` prefix is accepted; ``#`` alone and ``#top`` always work; fragments into
   folders, non-markdown files and ``?plain=1`` views are not checked;
 * a fragment that matches an anchor only up to case is an error naming the anchor (github.com
@@ -23,10 +23,10 @@ For every link of every file (see :mod:`awesome_prune.links.extract`):
 Every finding is a :class:`Problem` with a one-line message; files that cannot be read are
 reported as problems on line 0, never raised.
 
-Each file is read and parsed once (:func:`awesome_prune.links.pages.scan_markdown`: its links and
-its anchors from one token stream), the checked files up front, on two cores when they are big;
-each distinct link of a file is checked once, and every file-system question is asked once,
-through a :class:`awesome_prune.links.probe.Probe` (which :mod:`.localcache` replays).
+The generated pages are not read at all: their links and anchors are what the renderer recorded
+(:func:`check_rendered`). Other markdown files (``links PATH…``, hand-written targets) are read and
+parsed once each (:func:`awesome_prune.render.markdown.scan_markdown`); each distinct link of a
+file is checked once.
 """
 
 from __future__ import annotations
@@ -38,11 +38,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
-from awesome_prune.errors import shown_path
-from awesome_prune.links.pages import Scan, check_each, map_files, scan_markdown, target_path
-from awesome_prune.links.probe import Probe
+from ..errors import shown_path
+from ..render.linker import Link
+from ..render.markdown import scan_markdown
 
-__all__ = ["MARKDOWN_SUFFIXES", "Problem", "check_local"]
+__all__ = ["MARKDOWN_SUFFIXES", "Problem", "check_local", "check_rendered", "read_text", "target_path"]
 
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".mdown", ".mkdn", ".mkd"})
 
@@ -107,26 +107,53 @@ def repo_local(url: str, repo_url: str | None) -> str | None:
     return _in_repo(url, _repo_key(repo_url))
 
 
+def read_text(path: Path) -> tuple[str | None, str]:
+    """(text, '') of a UTF-8 file, or (None, why it cannot be read)."""
+    try:
+        return path.read_text(encoding="utf-8"), ""
+    except UnicodeDecodeError:
+        return None, "not UTF-8 text"
+    except FileNotFoundError:
+        return None, "file not found"
+    except OSError as exc:
+        return None, exc.strerror or str(exc)
+
+
+def target_path(root: Path, source: Path, path_text: str) -> Path:
+    """Where a link's decoded path leads from `source`: '' is the page itself, `/x` is from the root."""
+    if not path_text:
+        return source
+    if path_text.startswith("/"):
+        return Path(os.path.normpath(root / path_text.lstrip("/")))
+    return Path(os.path.normpath(source.parent / path_text))
+
+
 class _Checker:
-    def __init__(self, root: Path, repo_url: str | None, probe: Probe | None = None) -> None:
+    def __init__(self, root: Path, repo_url: str | None, known: dict[Path, list[str]] | None = None) -> None:
         self.root = Path(os.path.abspath(root))
         self.repo = _repo_key(repo_url)
-        self.probe = probe if probe is not None else Probe()
-        self._scans: dict[Path, Scan] = {}
+        self.known = known or {}  # generated page → its anchors, as rendered (they need not be on disk)
+        self._scans: dict[Path, tuple[list[tuple[str, int]], list[str], str]] = {}
         self._anchor_sets: dict[Path, frozenset[str]] = {}
         self._resolved: dict[Path, dict[str, tuple[str, Path, bool]]] = {}
+        self._listings: dict[Path, list[str]] = {}
 
     # -- paths ------------------------------------------------------------------------------
-
     def display(self, path: Path) -> str:
         return shown_path(path, self.root)
 
     def _listing(self, folder: Path) -> list[str]:
-        return self.probe.listing(folder)
+        if folder not in self._listings:
+            try:
+                names = os.listdir(folder)
+            except OSError:
+                names = []
+            self._listings[folder] = names + [p.name for p in self.known if p.parent == folder]
+        return self._listings[folder]
 
     def exists_exactly(self, target: Path) -> bool:
         """Whether ``target`` (inside root) exists with the exact case of every segment."""
-        if not self.probe.exists(target):
+        if target not in self.known and not os.path.lexists(target):
             return False
         folder = self.root
         for part in target.relative_to(self.root).parts:
@@ -135,6 +162,9 @@ class _Checker:
             folder = folder / part
         return True
 
+    def isfile(self, target: Path) -> bool:
+        return target in self.known or os.path.isfile(target)
+
     def suggest_sibling(self, target: Path) -> str:
         names = self._listing(target.parent)
         by_case = [name for name in names if name.lower() == target.name.lower()]
@@ -142,27 +172,19 @@ class _Checker:
         return f"; did you mean '{self.display(target.parent / close[0])}'?" if close else ""
 
     # -- anchors ----------------------------------------------------------------------------
-
-    def scan(self, path: Path) -> Scan:
-        """The links and anchors of markdown file ``path`` (read and parsed once)."""
+    def scan(self, path: Path) -> tuple[list[tuple[str, int]], list[str], str]:
+        """(links, anchors, reason it cannot be read) of markdown file ``path``: read and parsed once."""
         if path not in self._scans:
-            self._note(path, scan_markdown(path))
+            text, reason = read_text(path)
+            self._scans[path] = (*scan_markdown(text), "") if text is not None else ([], [], reason)
         return self._scans[path]
-
-    def _note(self, path: Path, scan: Scan) -> None:
-        self._scans[path] = scan
-        self.probe.noted(path, scan.digest)
-
-    def prefetch(self, paths: list[Path]) -> None:
-        """Scan ``paths`` now, on two cores when they are big enough (see :func:`map_files`)."""
-        todo = [path for path in dict.fromkeys(paths) if path not in self._scans]
-        for path, scan in zip(todo, map_files(scan_markdown, todo)):
-            self._note(path, scan)
 
     def anchors_of(self, target: Path) -> tuple[list[str], str]:
         """(anchor names, '') or ([], reason the file could not be read)."""
-        scan = self.scan(target)
-        return scan.anchors, scan.reason
+        if target in self.known:
+            return self.known[target], ""
+        _, anchors, reason = self.scan(target)
+        return anchors, reason
 
     def check_fragment(self, fragment: str, target: Path) -> str | None:
         """An error message for ``#fragment`` into markdown file ``target``, or None."""
@@ -239,25 +261,25 @@ class _Checker:
         markdown = False
         if target != self.root and self.root not in target.parents:
             kind = "outside"
-        elif path_text.endswith("/") and path_text.rstrip("/") and self.probe.isfile(target):
+        elif path_text.endswith("/") and path_text.rstrip("/") and self.isfile(target):
             kind = "slash"
         elif not self.exists_exactly(target):
             kind = "missing"
         else:
             kind = "ok"
-            markdown = self.probe.isfile(target) and target.suffix.lower() in MARKDOWN_SUFFIXES
+            markdown = self.isfile(target) and target.suffix.lower() in MARKDOWN_SUFFIXES
         resolved[path_text] = (kind, target, markdown)
         return resolved[path_text]
 
     def check_file(self, file: Path) -> list[Problem]:
         source = Path(os.path.abspath(file))
         shown = self.display(source)
-        scan = self.scan(source)
-        if scan.reason:
-            return [Problem(shown, 0, "", "error", _one_line(f"cannot read file: {scan.reason}"))]
+        links, _, reason = self.scan(source)
+        if reason:
+            return [Problem(shown, 0, "", "error", _one_line(f"cannot read file: {reason}"))]
         problems: list[Problem] = []
         checked: dict[str, tuple[str, str] | None] = {}  # url → answer: it depends on nothing else
-        for url, line in scan.links:
+        for url, line in links:
             if url not in checked:
                 checked[url] = self.check_link(source, url)
             found = checked[url]
@@ -267,16 +289,25 @@ class _Checker:
         return problems
 
 
-def check_local(files: list[Path], root: Path, repo_url: str | None = None,
-                probe: Probe | None = None, scans: dict[Path, Scan] | None = None) -> list[Problem]:
-    """Problems of the in-repository links of ``files`` (see the module docstring), in order.
+def check_local(files: list[Path], root: Path, repo_url: str | None = None) -> list[Problem]:
+    """Problems of the in-repository links of markdown ``files`` (see the module docstring), in order."""
+    checker = _Checker(root, repo_url)
+    return [problem for file in files for problem in checker.check_file(file)]
 
-    ``probe`` (optional) answers, and writes down, every file-system question of the check.
-    ``scans`` (optional) receives the scan of every markdown file read, by absolute path, for a
-    later look at the same files (the external check's).
-    """
-    checker = _Checker(root, repo_url, probe)
-    problems = check_each(checker, files)
-    if scans is not None:
-        scans.update(checker._scans)
+
+def check_rendered(links: list[Link], anchors: dict[str, list[str]], root: Path,
+                   repo_url: str | None) -> list[tuple[Link, str, str]]:
+    """(link, severity, message) of each problem of the links the renderer recorded for its pages;
+    `anchors`: each generated page's anchors. Each distinct (page, url) is checked once."""
+    base = Path(os.path.abspath(root))
+    checker = _Checker(base, repo_url, {base / page: names for page, names in anchors.items()})
+    answers: dict[tuple[str, str], tuple[str, str] | None] = {}
+    problems = []
+    for link in links:
+        key = (link.page, link.url)
+        if key not in answers:
+            answers[key] = checker.check_link(base / link.page, link.url)
+        found = answers[key]
+        if found is not None:
+            problems.append((link, found[0], _one_line(found[1])))
     return problems

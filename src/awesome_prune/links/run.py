@@ -1,18 +1,16 @@
-"""The `links` stage: which files to check, the local checks, the external ones when asked, and
+"""The `links` stage: which links to check, the local checks, the external ones when asked, and
 every problem placed at its source (see :mod:`.sources`).
 
-Without paths the files are the generated pages (README.md, concepts/<page>.md of each taxonomy
-category, challenge/challenge.md) and, when the built site is there (`_site/`), its HTML pages
-(internal links only). With paths, the given markdown files and the `*.md` files under the given
-folders (hidden folders skipped); each is its own source.
-
-Without paths the local results are kept in `.cache/links-local.json` (see :mod:`.localcache`;
-`--no-cache` turns that off): a run whose files, targets and folders have not changed since the
-last one is answered from it without parsing a page.
+Without paths the links are those of the generated pages as the renderer writes them (every link
+with its page line and its origin: no page is parsed), checked against the anchors the renderer
+made and the files of the list; a generated page missing on disk, or different from what the build
+writes, is a problem too. When the built site is there (`_site/`), its HTML pages are checked as
+well (internal links only). With paths, the given markdown files and the `*.md` files under the
+given folders (hidden folders skipped) are read and parsed; each is its own source.
 
 Nothing is printed: the result is a :class:`LinkReport` of :class:`Finding` values (problems, and
 with `external` every checked URL that works), formatted by :mod:`.report`. Bad options and
-missing paths raise SettingsError; a taxonomy that cannot be read raises ProblemsError.
+missing paths raise SettingsError; records that do not validate raise ProblemsError.
 """
 
 from __future__ import annotations
@@ -24,15 +22,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import Problem, SettingsError
-from ..models import LinkSettings, Settings
+from ..records.catalog import Catalog, load_catalog
+from ..records.models import LinkSettings
+from ..records.settings import load_settings
+from ..render.linker import Link, Origin
+from ..render.pages import Rendered
 from .config import LinkFlags, remote_options
 from .html import check_html
-from .local import Problem as LocalProblem
-from .local import check_local, repo_local
-from .localcache import CACHE_FILE, LocalCache
-from .pages import Scan, map_files, scan_markdown
-from .probe import Probe
-from .sources import Origin, SourceIndex, display_path
+from .local import _Checker, check_rendered, repo_local
+from .sources import Sources, display_path
+
+from ..sitewrite import SITE_DIR
 
 __all__ = ["Finding", "LinkReport", "Place", "check_links"]
 
@@ -90,70 +90,20 @@ def _inside(path: Path, root: Path) -> bool:
         return False
 
 
-def _generated(root: Path) -> tuple[Settings, list[str]]:
-    from ..views import CHALLENGE_PAGE, README_PAGE
-    from ..catalog import load_taxonomy
-
-    settings, taxonomy = load_taxonomy(root)
-    return settings, [README_PAGE, *(f"concepts/{c.page}" for c in taxonomy.categories), CHALLENGE_PAGE]
-
-
-class _Run:
-    def __init__(self, root: Path, settings: Settings | None, cache: LocalCache | None = None):
-        self.root = root
-        self.settings = settings
-        self.cache = cache  # stored local results (generated pages only)
-        self.index = SourceIndex(root, settings)
-        self.pages: dict[str, list[str]] = {}  # generated path → its lines
-        self.scans: dict[Path, Scan] = {}  # markdown file (absolute) → its scan, when the local check read it
-        self.findings: list[Finding] = []
-
-    def page(self, path: str) -> list[str]:
-        if path not in self.pages:
-            try:
-                self.pages[path] = (self.root / path).read_text(encoding="utf-8").splitlines()
-            except (OSError, UnicodeDecodeError):
-                self.pages[path] = []
-        return self.pages[path]
-
-    def origin(self, url: str, place: Place, generated: bool, with_line: bool = True) -> Origin:
-        if not generated:
-            return Origin(place.path, place.line)
-        found = self.index.origin(url, place.path, place.line, self.page(place.path), with_line)
-        return found or Origin(place.path, place.line)
-
-    def add(self, url: str, status: str, detail: str, place: Place, generated: bool, **extra) -> None:
-        source = self.origin(url, place, generated, with_line=status != "ok")
-        where = (place,) if generated and (source.path, source.line) != (place.path, place.line) else ()
-        self.findings.append(Finding(url, status, detail, source, where, **extra))
-
-    def local(self, files: list[Path], check_root: Path, repo: str | None, generated: bool,
-              prefix: str = "") -> None:
-        def checker(fs: list[Path], r: Path, probe: Probe | None = None) -> list[LocalProblem]:
-            return check_html(fs, r, probe) if prefix else check_local(fs, r, repo, probe, self.scans)
-
-        if self.cache is not None:
-            found = self.cache.problems("html" if prefix else "markdown", files, check_root, repo, checker)
-        else:
-            found = checker(files, check_root)
-        for problem in found:
-            place = Place(prefix + problem.path, problem.line)
-            status = "warning" if problem.severity == "warning" else "broken"
-            self.add(problem.url, status, problem.message, place, generated)
+def _places(links: list[Link]) -> dict[str, list[Link]]:
+    found: dict[str, list[Link]] = {}
+    for link in links:
+        found.setdefault(link.url, []).append(link)
+    return found
 
 
-def _external_links(files: list[tuple[Path, str, str | None]], known: dict[Path, Scan]) -> dict[str, list[Place]]:
+def _external_links(files: list[tuple[Path, str, str | None]], checker: _Checker) -> dict[str, list[Place]]:
     """http(s) URL → where it is written, for (file, path as shown, repository URL the local check
     used for it); links into that repository's own files are left to the local check. The files'
-    scans are taken from `known` (the local check's) where it has them. (An unreadable file gives
-    no links: the local check reports it.)"""
+    scans are the local check's (`checker`)."""
     found: dict[str, list[Place]] = {}
-    paths = [Path(os.path.abspath(file)) for file, _, _ in files]
-    missing = [path for path in dict.fromkeys(paths) if path not in known]
-    fetched = dict(zip(missing, map_files(scan_markdown, missing)))
-    for (_, shown, repo), path in zip(files, paths):
-        scan = known[path] if path in known else fetched[path]
-        for url, line in scan.links:
+    for file, shown, repo in files:
+        for url, line in checker.scan(Path(os.path.abspath(file)))[0]:
             url = url.strip()
             if _HTTP.match(url) and repo_local(url, repo) is None:
                 found.setdefault(url, []).append(Place(shown, line))
@@ -170,60 +120,113 @@ def _grouped(findings: list[Finding]) -> list[Finding]:
             for f, places in groups.values()]
 
 
+def _given(root: Path, paths: Sequence[Path], repo: str | None) -> tuple[list[Finding], list, _Checker | None]:
+    """The local check of given markdown files: findings, (file, shown, repo) of each, a checker."""
+    files = _markdown_files(root, paths)
+    groups: dict[Path, list[Path]] = {}
+    for file in files:  # a file outside the list is checked within its own folder
+        groups.setdefault(root if _inside(file, root) else file.parent, []).append(file)
+    findings, markdown, checkers = [], [], []
+    for check_root, members in groups.items():
+        own = repo if check_root == root else None
+        checker = _Checker(check_root, own)
+        checkers.append(checker)
+        for file in members:
+            for problem in checker.check_file(file):
+                status = "warning" if problem.severity == "warning" else "broken"
+                findings.append(Finding(problem.url, status, problem.message, Origin(problem.path, problem.line)))
+        markdown += [(f, display_path(check_root, f), own) for f in members]
+    merged = _Checker(root, None)  # one place for every scan made, for the external check
+    for checker in checkers:
+        merged._scans.update(checker._scans)
+    return findings, markdown, merged
+
+
+def check_rendered_links(catalog: Catalog, rendered: Rendered) -> list[Finding]:
+    """The local check of the generated pages as rendered: their links against the anchors the
+    renderer made and the list's files."""
+    sources = Sources(catalog)
+    findings = []
+    for link, severity, message in check_rendered(rendered.links, rendered.anchors, catalog.root,
+                                                  catalog.settings.repository):
+        source = sources.place(link.origin, link.url)
+        findings.append(Finding(link.url, "warning" if severity == "warning" else "broken", message, source,
+                                (Place(link.page, link.line),)))
+    return _grouped(findings)
+
+
 def check_links(root: Path, paths: Sequence[Path] = (), *, external: bool = False, flags: LinkFlags | None = None,
-                github_token: str | None = None,
-                progress: Callable[[int, int], None] | None = None) -> LinkReport:
-    """Check the generated pages (or `paths`) of the list in `root`; see the module docstring."""
-    given = bool(paths)
-    if given:
-        from ..settings import load_settings
-
+                github_token: str | None = None, progress: Callable[[int, int], None] | None = None,
+                catalog: Catalog | None = None, rendered: Rendered | None = None, site: bool = True) -> LinkReport:
+    """Check the generated pages (or `paths`) of the list in `root`; see the module docstring.
+    `catalog` and `rendered`: the build's own, when it checks what it has just rendered; `site`:
+    whether to check the site in `_site` too, when it is there."""
+    if paths:
         settings = load_settings(root, required=False)  # None: the folder is not a list
-        files = _markdown_files(root, paths)
+        repo = settings.repository if settings else None
+        findings, markdown, checker = _given(root, paths, repo)
+        options = remote_options(root, settings.links if settings else LinkSettings(), flags or LinkFlags(),
+                                 github_token)
+        count = len(markdown)
+        places = _external_links(markdown, checker) if external else {}
+        origin_of = {url: [(Origin(p.path, p.line), ()) for p in where] for url, where in places.items()}
     else:
-        settings, names = _generated(root)
-    options = remote_options(root, settings.links if settings else LinkSettings(), flags or LinkFlags(),
-                             github_token)
-    repo = settings.repository if settings else None
-    cache = None if given or (flags is not None and flags.no_cache) else LocalCache(root / CACHE_FILE)
-    run = _Run(root, settings, cache)
-    markdown: list[tuple[Path, str, str | None]] = []  # (file, path as shown, its repository) of each markdown file
-    html_pages = 0
+        findings = []
+        if rendered is None:  # the command on its own: render (nothing is written) and compare
+            from ..build import render_pages
 
-    if given:
-        groups: dict[Path, list[Path]] = {}
-        for file in files:  # a file outside the list is checked within its own folder
-            groups.setdefault(root if _inside(file, root) else file.parent, []).append(file)
-        for check_root, members in groups.items():
-            own = repo if check_root == root else None
-            run.local(members, check_root, own, generated=False)
-            markdown += [(f, display_path(check_root, f), own) for f in members]
-    else:
-        for name in names:
-            if (root / name).is_file():
-                markdown.append((root / name, name, repo))
-            else:
-                run.findings.append(Finding("", "broken", "generated file is missing; run `awesome-prune build`",
-                                            Origin(name)))
-        run.local([f for f, _, _ in markdown], root, repo, generated=True)
-        from ..sitewrite import SITE_DIR
-
-        site = root / SITE_DIR
-        if site.is_dir():
-            pages = sorted(p for p in site.rglob("*.html") if p.is_file())
-            run.local(pages, site, None, generated=True, prefix=f"{SITE_DIR}/")
-            html_pages = len(pages)
-
-    if cache is not None:
-        cache.save()
+            catalog = load_catalog(root)
+            rendered = render_pages(catalog)
+            findings = _on_disk(root, rendered)
+        options = remote_options(root, catalog.settings.links, flags or LinkFlags(), github_token)
+        findings += check_rendered_links(catalog, rendered)
+        count = len(rendered.pages)
+        folder = root / SITE_DIR
+        if site and folder.is_dir():
+            pages = sorted(p for p in folder.rglob("*.html") if p.is_file())
+            written = {link.url: link.origin for link in reversed(rendered.links)}  # the same data wrote both
+            sources = Sources(catalog)
+            for problem in check_html(pages, folder):
+                status = "warning" if problem.severity == "warning" else "broken"
+                place = Place(f"{SITE_DIR}/{problem.path}", problem.line)
+                origin = written.get(problem.url)
+                findings.append(Finding(problem.url, status, problem.message, sources.place(origin, problem.url), (place,))
+                                if origin is not None else Finding(problem.url, status, problem.message,
+                                                                   Origin(place.path, place.line)))
+            count += len(pages)
+        origin_of = {}
+        if external:
+            sources = Sources(catalog)
+            repo = catalog.settings.repository
+            for url, where in _places(rendered.links).items():
+                if _HTTP.match(url) and repo_local(url, repo) is None:
+                    origin_of[url] = [(link.origin, (Place(link.page, link.line),)) for link in where]
     urls = 0
     if external:
         from .remote import check_urls
 
-        places = _external_links(markdown, run.scans)
-        urls = len(places)
-        for url, result in check_urls(list(places), options, progress).items():
-            for place in places[url]:
-                run.add(url, result.status, result.detail, place, generated=not given,
-                        code=result.code, final_url=result.final_url)
-    return LinkReport(_grouped(run.findings), len(markdown) + html_pages, urls)
+        urls = len(origin_of)
+        for url, result in check_urls(list(origin_of), options, progress).items():
+            for origin, generated in origin_of[url]:
+                source = origin if paths else sources.place(origin, url) if result.status != "ok" else \
+                    Origin(sources.place(origin, url).path, 0, origin.field)
+                findings.append(Finding(url, result.status, result.detail, source, generated,
+                                        result.code, result.final_url))
+    return LinkReport(_grouped(findings), count, urls)
+
+
+def _on_disk(root: Path, rendered: Rendered) -> list[Finding]:
+    """A generated page missing on disk, or not as the build writes it, is a problem of its own."""
+    findings = []
+    for page, text in rendered.pages.items():
+        try:
+            same = (root / page).read_text(encoding="utf-8") == text
+        except FileNotFoundError:
+            findings.append(Finding("", "broken", "generated file is missing; run `awesome-prune build`", Origin(page)))
+            continue
+        except (OSError, UnicodeDecodeError):
+            same = False
+        if not same:
+            findings.append(Finding("", "broken", "generated file differs from what `awesome-prune build` writes; "
+                                                  "run it (the links checked are the build's)", Origin(page)))
+    return findings

@@ -1,0 +1,214 @@
+"""Checks on records: the schema (pydantic errors mapped to file:line:col), tags against the
+taxonomy, the id against the file name, and across records the same paper under two ids.
+
+Each check returns a list of problems; nothing here raises for bad data or prints.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import types
+import typing
+from typing import Any, get_args, get_origin
+
+from pydantic import BaseModel, ValidationError
+
+from ..errors import Problem, suggest
+from .identity import paper_keys
+from .load import Source
+from .models import Paper, Taxonomy
+
+T = typing.TypeVar("T", bound=BaseModel)
+
+
+def _unwrap(tp: Any) -> Any:
+    while True:
+        origin = get_origin(tp)
+        if origin is typing.Annotated:
+            tp = get_args(tp)[0]
+        elif origin in (typing.Union, types.UnionType):
+            tp = next(a for a in get_args(tp) if a is not type(None))
+        else:
+            return tp
+
+
+def _fields_at(model: type[BaseModel], loc: tuple) -> list[str]:
+    """The field names allowed in the mapping at `loc`, for 'did you mean' on unknown keys."""
+    tp: Any = model
+    for part in loc:
+        tp = _unwrap(tp)
+        if isinstance(tp, type) and issubclass(tp, BaseModel):
+            if part not in tp.model_fields:
+                return []
+            tp = tp.model_fields[part].annotation
+        else:
+            args = get_args(tp)
+            tp = args[-1] if args else None
+    tp = _unwrap(tp)
+    return list(tp.model_fields) if isinstance(tp, type) and issubclass(tp, BaseModel) else []
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"true/false ({value})".lower()
+    kind = {int: "a number", float: "a number", list: "a list", dict: "a mapping", type(None): "nothing",
+            _dt.date: "a date", _dt.datetime: "a date and time"}.get(type(value))
+    return f"{kind} ({value!r})" if kind and not isinstance(value, (list, dict, type(None))) else kind or repr(value)
+
+
+def _message(err: dict, model: type[BaseModel]) -> str:
+    kind, value, loc = err["type"], err.get("input"), err["loc"]
+    if kind == "missing":
+        return f"missing required field {loc[-1]!r}"
+    if kind == "extra_forbidden":
+        return f"unknown field {loc[-1]!r}{suggest(str(loc[-1]), _fields_at(model, loc[:-1]))}"
+    if kind == "literal_error":
+        allowed = [a.strip("'") for a in err["ctx"]["expected"].replace(" or ", ", ").split(", ")]
+        return f"{value!r} is not one of {', '.join(allowed)}{suggest(str(value), allowed)}"
+    if kind == "string_type":
+        return f"expected text, got {_describe(value)}"
+    if kind.startswith("date") or kind == "value_error" and "2024-01-15" in err["msg"]:
+        text = err["msg"].removeprefix("Value error, ")
+        return text if "2024-01-15" in text else f"expected a date like 2024-01-15, got {value!r}"
+    if kind in ("int_type", "int_parsing", "int_from_float"):
+        return f"expected a whole number, got {_describe(value)}"
+    if kind in ("bool_type", "bool_parsing"):
+        return f"expected true or false, got {_describe(value)}"
+    if kind == "model_type" or kind == "model_attributes_type":
+        return f"expected a mapping of fields, got {_describe(value)}"
+    if kind == "dict_type":
+        return f"expected a mapping, got {_describe(value)}"
+    if kind == "list_type":
+        return f"expected a list, got {_describe(value)}"
+    if kind == "too_short":
+        return "needs at least one entry"
+    return err["msg"].removeprefix("Value error, ")
+
+
+def schema_problems(exc: ValidationError, source: Source, model: type[BaseModel]) -> list[Problem]:
+    problems = []
+    for err in exc.errors():
+        loc = tuple(err["loc"])
+        if err["type"] == "extra_forbidden":
+            line, col = source.key_position(loc)
+        else:
+            line, col = source.position(loc)
+        problems.append(Problem(source.path, line, col, ".".join(map(str, loc)), _message(err, model)))
+    return problems
+
+
+def check_model(source: Source, model: type[T]) -> tuple[T | None, list[Problem]]:
+    try:
+        return model.model_validate(source.data), []
+    except ValidationError as exc:
+        return None, schema_problems(exc, source, model)
+
+
+def check_taxonomy(taxonomy: Taxonomy, source: Source) -> list[Problem]:
+    problems = []
+
+    def dup(loc: tuple, what: str, name: str, first: tuple) -> None:
+        line, col = source.position(loc)
+        first_line = source.position(first)[0]
+        problems.append(Problem(source.path, line, col, ".".join(map(str, loc)),
+                                f"{what} {name!r} is listed twice (first at line {first_line})"))
+
+    seen_keys: dict[str, tuple] = {}
+    seen_pages: dict[str, tuple] = {}
+    for c, category in enumerate(taxonomy.categories):
+        here = ("categories", c)
+        for table, value, field in ((seen_keys, category.key, "key"), (seen_pages, category.page, "page")):
+            if value in table:
+                dup(here + (field,), f"category {field}", value, table[value])
+            table.setdefault(value, here + (field,))
+        names: dict[str, tuple] = {}
+        for v, value in enumerate(category.values):
+            spellings = [(value.name, here + ("values", v, "name"))]
+            spellings += [(alias, here + ("values", v, "aliases", a)) for a, alias in enumerate(value.aliases)]
+            for spelling, loc in spellings:
+                if spelling.casefold() in names:
+                    dup(loc, "value", spelling, names[spelling.casefold()])
+                names.setdefault(spelling.casefold(), loc)
+    return problems
+
+
+class TagIndex:
+    """Resolves a tag as written (name or alias, any case) to its category and value."""
+
+    def __init__(self, taxonomy: Taxonomy):
+        self.categories = taxonomy.by_key
+
+    def check(self, paper: Paper, source: Source) -> list[Problem]:
+        """Problems of a valid record's tags: unknown categories and values, values listed twice."""
+        return self._check(source, [(key, [ref.value for ref in refs]) for key, refs in paper.tags.items()])
+
+    def check_raw(self, source: Source) -> list[Problem]:
+        """The same for a record whose schema failed, from its raw data (so that one run reports
+        every problem of the record); entries that are not tags are the schema's problems."""
+        found = []
+        for key, entries in source.data["tags"].items():
+            if isinstance(entries, list):
+                values = [e.get("value") if isinstance(e, dict) else e for e in entries]
+                found.append((key, [v if isinstance(v, str) else None for v in values]))
+        return self._check(source, found)
+
+    def _check(self, source: Source, tags: list[tuple[str, list[str | None]]]) -> list[Problem]:
+        problems = []
+        for key, values in tags:
+            if key not in self.categories:
+                line, col = source.key_position(("tags", key))
+                problems.append(Problem(source.path, line, col, f"tags.{key}",
+                                        f"unknown tag category {key!r}{suggest(key, self.categories)}"))
+                continue
+            category = self.categories[key]
+            seen = set()
+            for i, written in enumerate(values):
+                if written is None:
+                    continue
+                value = category.lookup(written)
+                loc = ("tags", key, i)
+                if value is None or value.name != written and written not in value.aliases:
+                    names = [v.name for v in category.values]
+                    hint = f" (did you mean {value.name!r}?)" if value else suggest(written, names)
+                    if not hint:
+                        hint = f"; known values: {', '.join(names)}"
+                    line, col = source.position(loc)
+                    problems.append(Problem(source.path, line, col, f"tags.{key}[{i}]",
+                                            f"unknown value {written!r}{hint}"))
+                elif value.name in seen:
+                    line, col = source.position(loc)
+                    problems.append(Problem(source.path, line, col, f"tags.{key}[{i}]",
+                                            f"value {value.name!r} is listed twice"))
+                else:
+                    seen.add(value.name)
+        return problems
+
+
+def check_id(paper: Paper, source: Source) -> list[Problem]:
+    """The record's id must be its file's name."""
+    if paper.id == source.file.stem:
+        return []
+    line, col = source.position(("id",))
+    return [Problem(source.path, line, col, "id", f"id {paper.id!r} differs from the file name; rename the file to "
+                                                  f"{paper.id}.yaml or set id: {source.file.stem}")]
+
+
+def check_same_paper(papers: list[tuple[Paper, Source]]) -> list[Problem]:
+    """The same paper under two records: same arXiv id, OpenReview forum, DOI or title."""
+    problems = []
+    claimed: dict[tuple[str, str], int] = {}
+    for index, (paper, here) in enumerate(papers):
+        for key in paper_keys(paper.paper, paper.title):
+            first = claimed.setdefault(key, index)
+            if first == index:
+                continue
+            kind, value = key
+            field = "title" if kind == "title" else "paper"
+            other = papers[first][1]
+            o_line, o_col = other.position((field,))
+            line, col = here.position((field,))
+            what = "same title as" if kind == "title" else "same paper as"
+            shown = "" if kind == "title" else f" ({kind} {value})"
+            problems.append(Problem(here.path, line, col, field, f"{what} {other.path}:{o_line}:{o_col}{shown}"))
+            break
+    return problems
