@@ -8,26 +8,43 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+import unicodedata
 from functools import cached_property
-from typing import Annotated, Iterable, Literal
+from typing import Annotated, Iterable, Literal, Union
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, StrictBool, Tag
 
 KEBAB = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _WHITESPACE = re.compile(r"\s")
 _HOST = re.compile(r"^[A-Za-z0-9.-]+(?::\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](?::\d{1,5})?$")
 
 
-# The usual URL (a dotted host name, no port, no whitespace): accepted at once (pure speed).
-_PLAIN_URL = re.compile(r"[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+(?:[/?#]\S*)?")
+# The usual URL (a dotted host name, no port, no whitespace, printable ASCII only).
+_PLAIN_URL = re.compile(r"[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+(?:[/?#][!-~]*)?")
+_PORT = re.compile(r":(\d*)$")
+
+
+_HIDDEN = frozenset({"Cc", "Cf", "Co", "Cs", "Zl", "Zp"})  # controls, format (zero-width, bidi), private use, …
+
+
+def _invisible(value: str) -> None:
+    """Refuse characters that cannot be seen or that reorder text: controls, zero-width and bidi
+    formatting characters (Unicode Cf), line and paragraph separators, private use, unassigned."""
+    for char in value:
+        if not char.isprintable() and char not in "\t\n\r":
+            kind = unicodedata.category(char)
+            if kind in _HIDDEN:
+                what = "control" if kind == "Cc" else "invisible"
+                raise ValueError(f"contains the {what} character U+{ord(char):04X}; remove it")
 
 
 def _check_url(value: str) -> str:
-    """An absolute http(s) URL with a host and no whitespace; returned unchanged."""
+    """An absolute http(s) URL with a host, a valid port and no whitespace or invisible character."""
     if _PLAIN_URL.fullmatch(value):
         return value
     if _WHITESPACE.search(value):
         raise ValueError("URL contains whitespace; encode spaces as %20")
+    _invisible(value)
     scheme, sep, rest = value.partition("://")
     if not sep:
         raise ValueError(f"not an absolute URL: {value!r} (expected https://…)")
@@ -38,40 +55,36 @@ def _check_url(value: str) -> str:
         raise ValueError("URL must not carry a user name or password")
     if not host or not _HOST.match(host) or "." not in host.strip("[]") and ":" not in host:
         raise ValueError(f"URL has no valid host: {value!r}")
+    port = _PORT.search(host.rpartition("]")[2])
+    if port and not (port[1] and 1 <= int(port[1]) <= 65535):
+        raise ValueError(f"URL port {port[1] or '(empty)'} is not between 1 and 65535")
     return value
 
 
-_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # tab, LF and CR are checked apart
-
-
-def _no_controls(value: str) -> str:
-    bad = _CONTROLS.search(value)
-    if bad:
-        raise ValueError(f"contains the control character U+{ord(bad.group()):04X}; remove it")
-    return value
-
-
-_ONE_LINE_OK = re.compile(r"[^\x00-\x1f\x7f-\x9f]*")  # no control character, tab, LF or CR (pure speed)
-_TEXT_OK = re.compile(r"[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*")
-
-
-def _one_line(value: str) -> str:
-    if _ONE_LINE_OK.fullmatch(value):
-        return value
-    if "\n" in value or "\r" in value:
+def _line(value: str) -> str:
+    """One line of visible text, trimmed."""
+    if value.isprintable():
+        stripped = value.strip()
+        if stripped:
+            return stripped
+    elif "\n" in value or "\r" in value:
         raise ValueError("must be a single line")
-    if "\t" in value:
+    elif "\t" in value:
         raise ValueError("contains a tab; use a space")
-    return _no_controls(value)
-
-
-def _not_blank(value: str) -> str:
-    if _TEXT_OK.fullmatch(value) and not value.isspace() and value:
-        return value.strip()
-    _no_controls(value)
+    _invisible(value)
     if not value.strip():
         raise ValueError("must not be empty")
     return value.strip()
+
+
+def _text(value: str) -> str:
+    """Visible text, line breaks allowed, trimmed."""
+    if not value.isprintable():
+        _invisible(value)
+    stripped = value.strip()
+    if not stripped:
+        raise ValueError("must not be empty")
+    return stripped
 
 
 def _kebab(value: str) -> str:
@@ -98,8 +111,8 @@ def _strict_date(value: object) -> object:
 
 
 Url = Annotated[str, Field(strict=True), AfterValidator(_check_url)]
-Text = Annotated[str, Field(strict=True), AfterValidator(_not_blank)]
-Line = Annotated[str, Field(strict=True), AfterValidator(_one_line), AfterValidator(_not_blank)]
+Text = Annotated[str, Field(strict=True), AfterValidator(_text)]
+Line = Annotated[str, Field(strict=True), AfterValidator(_line)]
 Kebab = Annotated[str, Field(strict=True), AfterValidator(_kebab)]
 Day = Annotated[_dt.date, BeforeValidator(_strict_date)]
 
@@ -138,16 +151,16 @@ class TagRef(Strict):
     detail: Line | None = None
 
 
-def _tag_shorthand(value: object) -> object:
-    """A tag may be written as a bare value name: `Unstructured` means `{value: Unstructured}`."""
-    return {"value": value} if isinstance(value, str) else value
-
-
-TagEntry = Annotated[TagRef, BeforeValidator(_tag_shorthand)]
+# A tag is a bare value name (`Unstructured`) or a mapping (`{value: Sparsity, detail: layer}`).
+# The two are told apart before validation, so a bad entry gets the messages of its own form; the
+# bare name stays a string (a model per tag would cost most of a record's validation).
+TAG_NAME, TAG_MAPPING = "tag-name", "tag-mapping"  # dropped from error locations by `validate`
+TagEntry = Annotated[Union[Annotated[Line, Tag(TAG_NAME)], Annotated[TagRef, Tag(TAG_MAPPING)]],
+                     Discriminator(lambda value: TAG_NAME if isinstance(value, str) else TAG_MAPPING)]
 
 
 class Notes(Strict):
-    challenges: list[Text] = []
+    challenges: list[Text] = Field(default_factory=list)
     blog: Url | None = None
     reviews: Url | None = None
     video: Url | None = None
@@ -156,13 +169,13 @@ class Notes(Strict):
 class Paper(Strict):
     id: Kebab
     title: Line
-    authors: list[Line] = []  # in the paper's order; left out when unknown
+    authors: list[Line] = Field(default_factory=list)  # in the paper's order; left out when unknown
     paper: Url
     venue: Venue
     code: Code | None = None
     takeaway: Text
     tags: dict[str, Annotated[list[TagEntry], Field(min_length=1)]]
-    notes: Notes = Notes()
+    notes: Notes = Field(default_factory=Notes)
     added: Day
     draft: StrictBool = False
 
@@ -170,11 +183,17 @@ class Paper(Strict):
     def year(self) -> int:
         return self.venue.year
 
+    @cached_property
+    def refs(self) -> dict[str, tuple[tuple[str, str | None], ...]]:
+        """Category key → its tags as (value as written, detail or None)."""
+        return {key: tuple((ref, None) if isinstance(ref, str) else (ref.value, ref.detail) for ref in refs)
+                for key, refs in self.tags.items()}
+
     def tag_entries(self, keys: Iterable[str]) -> tuple[tuple, ...]:
         """(category key, (value, detail), …) for each category of `keys` (taxonomy order) the
         paper has tags in: hashable, so what is worked out from it can be kept per entry."""
-        tags = self.tags
-        return tuple([(key, *[(ref.value, ref.detail) for ref in tags[key]]) for key in keys if tags.get(key)])
+        refs = self.refs
+        return tuple([(key, *refs[key]) for key in keys if refs.get(key)])
 
 
 class Value(Strict):
@@ -182,7 +201,7 @@ class Value(Strict):
     short: Line | None = None
     explanation: Line
     reference: Url | None = None
-    aliases: list[Line] = []
+    aliases: list[Line] = Field(default_factory=list)
 
 
 class Category(Strict):

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ValidationError
 from ..errors import Problem, suggest
 from .identity import paper_keys
 from .load import Source
-from .models import Paper, Taxonomy
+from .models import TAG_MAPPING, TAG_NAME, Paper, Taxonomy
 
 T = typing.TypeVar("T", bound=BaseModel)
 
@@ -88,7 +88,8 @@ def _message(err: dict, model: type[BaseModel]) -> str:
 def schema_problems(exc: ValidationError, source: Source, model: type[BaseModel]) -> list[Problem]:
     problems = []
     for err in exc.errors():
-        loc = tuple(err["loc"])
+        loc = tuple(part for i, part in enumerate(err["loc"])  # without the tag form's name
+                    if not (part in (TAG_NAME, TAG_MAPPING) and i and isinstance(err["loc"][i - 1], int)))
         if err["type"] == "extra_forbidden":
             line, col = source.key_position(loc)
         else:
@@ -140,7 +141,7 @@ class TagIndex:
 
     def check(self, paper: Paper, source: Source) -> list[Problem]:
         """Problems of a valid record's tags: unknown categories and values, values listed twice."""
-        return self._check(source, [(key, [ref.value for ref in refs]) for key, refs in paper.tags.items()])
+        return self._check(source, [(key, [value for value, _ in refs]) for key, refs in paper.refs.items()])
 
     def check_raw(self, source: Source) -> list[Problem]:
         """The same for a record whose schema failed, from its raw data (so that one run reports

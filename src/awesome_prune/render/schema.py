@@ -38,8 +38,8 @@ _URL = r"^[Hh][Tt][Tt][Pp][Ss]?://[^\s/?#@]+([/?#]\S*)?$"
 # The function validators of models.py, as the patterns a string they accept matches.
 _AFTER = {
     models._check_url: (_URL,),
-    models._one_line: (_ONE_LINE,),
-    models._not_blank: (_NOT_BLANK, _TEXT),
+    models._line: (_ONE_LINE, _NOT_BLANK),
+    models._text: (_NOT_BLANK, _TEXT),
     models._kebab: (models.KEBAB.pattern,),
 }
 
@@ -51,16 +51,6 @@ class _Generator(GenerateJsonSchema):
         result = dict(self.generate_inner(schema["schema"]))
         for pattern in _AFTER.get(schema["function"]["function"], ()):
             _add_pattern(result, pattern)
-        return result
-
-    def function_before_schema(self, schema) -> dict[str, Any]:
-        result = super().function_before_schema(schema)
-        if schema["function"]["function"] is models._tag_shorthand:
-            # `Unstructured` is short for `{value: Unstructured}`.
-            shorthand = {"type": "string"}
-            for pattern in (_ONE_LINE, _NOT_BLANK):
-                _add_pattern(shorthand, pattern)
-            return {"anyOf": [shorthand, result]}
         return result
 
 

@@ -213,10 +213,10 @@ class SiteRenderer:
     def chips(self, paper: Paper) -> tuple[Chip, ...]:
         chips = []
         for category in self.taxonomy.categories:
-            for ref in paper.tags.get(category.key, []):
-                value = category.lookup(ref.value)  # known: the records are validated
+            for written, detail in paper.refs.get(category.key, ()):
+                value = category.lookup(written)  # known: the records are validated
                 href = f"{self.pages[category.key]}#{self.anchors[category.key][value.name]}"
-                chips.append(Chip(category, value, ref.detail, href))
+                chips.append(Chip(category, value, detail, href))
         return tuple(chips)
 
     def render(self) -> dict[str, Output]:
