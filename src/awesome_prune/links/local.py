@@ -40,6 +40,7 @@ from urllib.parse import unquote
 
 from ..errors import shown_path
 from ..render.linker import Link
+from ..render.pages import Rendered
 from ..render.markdown import scan_markdown
 
 __all__ = ["MARKDOWN_SUFFIXES", "Problem", "check_local", "check_rendered", "read_text", "target_path"]
@@ -295,19 +296,18 @@ def check_local(files: list[Path], root: Path, repo_url: str | None = None) -> l
     return [problem for file in files for problem in checker.check_file(file)]
 
 
-def check_rendered(links: list[Link], anchors: dict[str, list[str]], root: Path,
-                   repo_url: str | None) -> list[tuple[Link, str, str]]:
-    """(link, severity, message) of each problem of the links the renderer recorded for its pages;
-    `anchors`: each generated page's anchors. Each distinct (page, url) is checked once."""
+def check_rendered(rendered: Rendered, root: Path, repo_url: str | None) -> list[tuple[Link, str, str]]:
+    """(link, severity, message) of each problem of the links the renderer recorded for its pages,
+    checked against the anchors it made and the list's files; each distinct (page, url) once."""
     base = Path(os.path.abspath(root))
-    checker = _Checker(base, repo_url, {base / page: names for page, names in anchors.items()})
+    checker = _Checker(base, repo_url, {base / page: names for page, names in rendered.anchors.items()})
     answers: dict[tuple[str, str], tuple[str, str] | None] = {}
-    problems = []
-    for link in links:
-        key = (link.page, link.url)
+    wrong: dict[str, set[str]] = {}
+    for page, url, _ in rendered.linker.targets():
+        key = (page, url)
         if key not in answers:
-            answers[key] = checker.check_link(base / link.page, link.url)
-        found = answers[key]
-        if found is not None:
-            problems.append((link, found[0], _one_line(found[1])))
-    return problems
+            answers[key] = found = checker.check_link(base / page, url)
+            if found is not None:
+                wrong.setdefault(page, set()).add(url)
+    return [(link, *answers[(page, link.url)][:1], _one_line(answers[(page, link.url)][1]))
+            for page, urls in wrong.items() for link in rendered.linker.places(page, urls)]

@@ -90,13 +90,6 @@ def _inside(path: Path, root: Path) -> bool:
         return False
 
 
-def _places(links: list[Link]) -> dict[str, list[Link]]:
-    found: dict[str, list[Link]] = {}
-    for link in links:
-        found.setdefault(link.url, []).append(link)
-    return found
-
-
 def _external_links(files: list[tuple[Path, str, str | None]], checker: _Checker) -> dict[str, list[Place]]:
     """http(s) URL → where it is written, for (file, path as shown, repository URL the local check
     used for it); links into that repository's own files are left to the local check. The files'
@@ -147,8 +140,7 @@ def check_rendered_links(catalog: Catalog, rendered: Rendered) -> list[Finding]:
     renderer made and the list's files."""
     sources = Sources(catalog)
     findings = []
-    for link, severity, message in check_rendered(rendered.links, rendered.anchors, catalog.root,
-                                                  catalog.settings.repository):
+    for link, severity, message in check_rendered(rendered, catalog.root, catalog.settings.repository):
         source = sources.place(link.origin, link.url)
         findings.append(Finding(link.url, "warning" if severity == "warning" else "broken", message, source,
                                 (Place(link.page, link.line),)))
@@ -184,7 +176,9 @@ def check_links(root: Path, paths: Sequence[Path] = (), *, external: bool = Fals
         folder = root / SITE_DIR
         if site and folder.is_dir():
             pages = sorted(p for p in folder.rglob("*.html") if p.is_file())
-            written = {link.url: link.origin for link in reversed(rendered.links)}  # the same data wrote both
+            written = {}  # the same data wrote the site's links and the pages'
+            for _, url, origin in rendered.linker.targets():
+                written.setdefault(url, origin)
             sources = Sources(catalog)
             for problem in check_html(pages, folder):
                 status = "warning" if problem.severity == "warning" else "broken"
@@ -198,9 +192,11 @@ def check_links(root: Path, paths: Sequence[Path] = (), *, external: bool = Fals
         if external:
             sources = Sources(catalog)
             repo = catalog.settings.repository
-            for url, where in _places(rendered.links).items():
-                if _HTTP.match(url) and repo_local(url, repo) is None:
-                    origin_of[url] = [(link.origin, (Place(link.page, link.line),)) for link in where]
+            wanted = {url for _, url, _ in rendered.linker.targets()
+                      if _HTTP.match(url) and repo_local(url, repo) is None}
+            for page in rendered.pages:
+                for link in rendered.linker.places(page, wanted):
+                    origin_of.setdefault(link.url, []).append((link.origin, (Place(link.page, link.line),)))
     urls = 0
     if external:
         from .remote import check_urls

@@ -30,9 +30,11 @@ _BOMS = {b"\xef\xbb\xbf": "UTF-8", b"\xff\xfe": "UTF-16", b"\xfe\xff": "UTF-16"}
 _TAB_INDENT = re.compile(r"^[ ]*\t", re.M)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Where yaml_rs's reading may differ from a record's rules: a node property (anchor `&`, alias `*`,
-# tag `!`) after an indicator, a document marker or directive, a complex key. Markdown emphasis
-# in a take-away matches too: such a file merely takes the event reader's look as well.
-_NEEDS_EVENTS = re.compile(r"(?:^|[\s\[{,])[&*!]|^(?:---|\.\.\.|%)|^\s*\? ", re.M)
+# tag `!`) where a value starts (after `: `, `- `, `[`, `{`, `,` or at a line's start), a document
+# marker or directive, a complex key. Markdown at the start of a folded line (`*emphasis*`)
+# matches too: such a file merely takes the event reader's look as well.
+_NEEDS_EVENTS = re.compile(r"(?::[ \t]+|^[ \t]*(?:-[ \t]+)?|[\[{,][ \t]*)[&*!]|^(?:---|\.\.\.|%)|^[ \t]*\?(?:[ \t]|$)",
+                          re.M)
 Loc = tuple  # a field path such as ("tags", "type", 0)
 
 

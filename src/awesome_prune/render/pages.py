@@ -70,8 +70,12 @@ class Rendered:
     """The markdown pages of one render, and what the renderer knows of them."""
 
     pages: dict[str, str]
-    links: list[Link]  # every link target each page writes, in page order
+    linker: Linker  # every link target each page writes: `targets()`, `places(page)`, `links`
     anchors: dict[str, list[str]]  # page → its anchors, in document order
+
+    @property
+    def links(self) -> list[Link]:
+        return self.linker.links
 
 
 def _recent(views: list[PaperView], count: int) -> list[PaperView]:
@@ -114,7 +118,7 @@ class Renderer:
         views = Views(self.settings, self.taxonomy, linker)
         papers = [views.paper(p) for p in shown(papers, self.settings.order)]
         by_year = [(year, list(group)) for year, group in groupby(papers, key=lambda v: v.year)]
-        rendered = Rendered({}, linker.links, {})
+        rendered = Rendered({}, linker, {})
         self.env.globals["link"] = linker.template_link
 
         carriers = views.carriers(papers)
