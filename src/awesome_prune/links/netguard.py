@@ -143,7 +143,8 @@ def classify(ip: str | IPAddress) -> str | None:
 def parse_networks(cidrs: Iterable[str]) -> tuple[IPNetwork, ...]:
     """Allow networks from CIDR strings; a bare address is a /32 or /128.
 
-    Raises ValueError for a malformed CIDR or one wider than ``MIN_ALLOW_PREFIX`` (no allow-all).
+    Raises ValueError for a malformed CIDR, one with host bits set (``127.0.0.1/8`` is not
+    silently widened to 127.0.0.0/8) or one wider than ``MIN_ALLOW_PREFIX`` (no allow-all).
     """
     nets: list[IPNetwork] = []
     for cidr in cidrs:
@@ -154,6 +155,8 @@ def parse_networks(cidrs: Iterable[str]) -> tuple[IPNetwork, ...]:
                 f"allow network {cidr!r} is too wide (at most /{MIN_ALLOW_PREFIX[net.version]}); "
                 "name the exact networks to allow"
             )
+        if net.network_address != ipaddress.ip_interface(text).ip:
+            raise ValueError(f"{text} has host bits set; did you mean {net}?")
         nets.append(net)
     return tuple(nets)
 
