@@ -10,6 +10,7 @@ import collections
 import email.utils
 import ipaddress
 import json
+import re
 import shutil
 import socket
 import sys
@@ -308,12 +309,45 @@ def test_persistent_429_is_unverifiable_after_retries(farm):
     assert a.hits("/busy") == 3
 
 
-def test_retry_after_is_capped(farm):
+def test_a_retry_after_beyond_the_cap_is_unverifiable_at_once(farm):
+    """A server asking for a longer pause than the run affords (max_retry_after) is not waited
+    for, nor asked again: that URL is unverifiable and says what the server asked."""
     a = farm[0]
     url = a.route("/busy", sequence(status(503, {"Retry-After": "3600"}), text("ok")))
     r = one(url, max_retry_after=0.2)
-    assert r.status == "ok"
-    assert a.hits("/busy") == 2
+    assert (r.status, r.code) == ("unverifiable", 503)
+    assert r.detail == "503 Service Unavailable (asked to retry after 3600 s)"
+    assert a.hits("/busy") == 1
+
+
+@pytest.mark.parametrize("after", ["100000", "date"])
+def test_a_long_retry_after_does_not_pause_the_host(farm, monkeypatch, after):
+    """Issue 11 §6: a 429 with Retry-After: 100000 (or a date a day ahead) marks that URL
+    unverifiable at once; the host is not paused, so its other URLs are not held back."""
+    from awesome_prune.links import schedule
+
+    pauses: list[tuple[str, float]] = []
+    pause = schedule.Scheduler.pause
+
+    def recorded(self, host, until):
+        pauses.append((host, until))
+        pause(self, host, until)
+
+    monkeypatch.setattr(schedule.Scheduler, "pause", recorded)
+    if after == "date":
+        after = email.utils.formatdate(time.time() + 86400, usegmt=True)
+    a = farm[0]
+    limited = a.route("/limited", status(429, {"Retry-After": after}))
+    others = [a.route(f"/o{i}", text("ok")) for i in range(3)]
+    res = run([limited, *others], per_host=1, workers=2)
+    r = res[limited]
+    assert (r.status, r.code) == ("unverifiable", 429)
+    assert re.fullmatch(r"429 Too Many Requests \(asked to retry after \d+ s\)", r.detail), r.detail
+    if after == "100000":
+        assert r.detail.endswith("after 100000 s)")
+    assert a.hits("/limited") == 1
+    assert all(res[u].status == "ok" for u in others), res
+    assert pauses == []  # no worker was held back from 127.0.0.2
 
 
 @pytest.mark.parametrize("code", [503, 408])

@@ -43,7 +43,8 @@ def phrase(code: int) -> str:
 
 
 def _seconds(retry_after: str | None) -> float | None:
-    """Seconds to wait from a Retry-After (seconds or an HTTP date); None if there is none."""
+    """Seconds to wait from a Retry-After (seconds or an HTTP date); None if there is none.
+    (urllib3's ``Retry.parse_retry_after`` caps the value at 6 hours: the true one is shown.)"""
     value = (retry_after or "").strip()
     if value.isdigit():
         return float(value)
@@ -168,11 +169,15 @@ class Fetch:
         return self.finish("broken", code, phrase(code), self.url)
 
     def _rate_limited(self, code: int, retry_after: str | None) -> float | None:
-        """Pause the host for every worker (at most ``max_retry_after``), then retry first in line."""
+        """Pause the host for every worker, then retry first in line; a server asking for a
+        longer pause than the run affords (``max_retry_after``) gets none: unverifiable now."""
         after = _seconds(retry_after)
+        if after is not None and after > self.o.max_retry_after:
+            detail = f"{phrase(code)} (asked to retry after {after:.0f} s)"
+            return self.finish("unverifiable", code, detail, self.url)
         if self.attempt >= self.o.retries:
             return self._retry(phrase(code), code)
-        wait = self._backoff(self.attempt + 1) if after is None else min(self.o.max_retry_after, after)
+        wait = self._backoff(self.attempt + 1) if after is None else after
         self.run.sched.pause(self.host, time.monotonic() + wait)
         return self._retry(phrase(code), code, delay=0.0)
 
