@@ -31,6 +31,7 @@ from httpfarm import (  # noqa: E402
     endless,
     html,
     loopback_guard,
+    raw,
     redirect,
     reset,
     sequence,
@@ -389,6 +390,17 @@ def test_reset_then_success(farm):
     url = a.route("/rst", sequence(reset(), text("ok")))
     assert one(url).status == "ok"
     assert a.hits("/rst") == 2
+
+
+def test_an_invalid_http_response_says_so(farm):
+    """Issue 11 §6: a server that answers something that is not HTTP is reported as such (not as
+    a connection reset), unverifiable at once: asking again would get the same garbage."""
+    a = farm[0]
+    url = a.route("/garbage", raw(b"garbage\r\n\r\n"))
+    r = one(url)
+    assert (r.status, r.code) == ("unverifiable", None)
+    assert r.detail == "invalid HTTP response: status line 'garbage'"
+    assert a.hits("/garbage") == 1
 
 
 def test_endless_body_is_not_read_for_a_plain_check(farm):

@@ -255,6 +255,12 @@ class Transport:
             return Failure("retry", f"timed out after {self.seconds:g} s")
         if first(ConnectionError, http.client.IncompleteRead):  # RemoteDisconnected is one too
             return Failure("retry", "connection reset by the server")
+        bad = first(http.client.HTTPException)
+        if bad is not None:  # not HTTP: a bad status line, a header line too long, …
+            what = str(bad).strip()[:80]
+            if isinstance(bad, http.client.BadStatusLine):
+                what = f"status line {what!r}"
+            return Failure("unverifiable", f"invalid HTTP response: {what}")
         if first(ProtocolError):
             return Failure("retry", "connection reset by the server")
         return Failure("unverifiable", f"request failed: {type(exc).__name__}: {str(exc)[:160]}")
