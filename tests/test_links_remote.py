@@ -596,6 +596,45 @@ def test_expired_cache_is_checked_again(farm, tmp_path):
     assert a.hits("/x") == 2
 
 
+def test_a_cached_success_is_not_served_when_the_policy_now_refuses_its_host(farm, resolver,
+                                                                            tmp_path):
+    """Issue 11 §6: successes cached under --allow-network are not `ok (cached)` in a run that
+    does not allow those networks: the address policy is checked (DNS included, no request)
+    before the cache, for the URL's host and the host it ended on."""
+    a, b = farm[0], farm[1]
+    resolver.table["cached.test"] = ["127.0.0.2"]
+    literal = a.route("/lit", text("ok"))
+    named = f"http://cached.test:{a.port}/named"
+    a.route("/named", text("ok"))
+    hop = a.route("/hop", redirect(b.url("/final")))
+    b.route("/final", text("ok"))
+    cache = tmp_path / "links.json"
+    first = run([literal, named, hop], cache_path=cache)
+    assert all(r.status == "ok" for r in first.values()), first
+    assert set(json.loads(cache.read_text())["entries"]) == {literal, named, hop}
+    hits = (a.hits(), b.hits())
+
+    # The same cache, allowed networks as before: served from the cache, names resolved again.
+    warm = run([literal, named, hop], cache_path=cache)
+    assert all(r.detail.endswith("(cached)") for r in warm.values()), warm
+    assert resolver.calls["cached.test"] == 2
+    assert (a.hits(), b.hits()) == hits
+
+    # 127.0.0.2 allowed, 127.0.0.3 (where /hop ends) not: checked again, refused at the hop.
+    partly = run([literal, named, hop], cache_path=cache, allow_networks=("127.0.0.2/32",))
+    assert partly[literal].detail.endswith("(cached)") and partly[named].detail.endswith("(cached)")
+    assert partly[hop].status == "broken"
+    assert partly[hop].detail.startswith("refused: 127.0.0.3 is a loopback address (redirect from")
+    assert (a.hits(), b.hits()) == (hits[0] + 1, hits[1])
+
+    # Nothing allowed: refused as uncached URLs are, and no request is made.
+    refused = run([literal, named, hop], cache_path=cache, allow_networks=())
+    assert refused[literal].status == refused[named].status == refused[hop].status == "broken"
+    assert refused[literal].detail == "refused: 127.0.0.2 is a loopback address"
+    assert refused[named].detail == "refused: cached.test resolves to 127.0.0.2, a loopback address"
+    assert (a.hits(), b.hits()) == (hits[0] + 1, hits[1])
+
+
 # --- GitHub token ---------------------------------------------------------------------------
 
 

@@ -2,7 +2,7 @@
 
 ``check_urls(urls, options, progress)`` returns one :class:`Result` per input URL: ``ok``,
 ``broken`` or ``unverifiable``. The :class:`Checker` decides excluded, malformed and cached
-URLs at once, then runs
+URLs at once (a cached success only once this run's address policy allows its hosts), then runs
 one :class:`~.fetch.Fetch` per unique URL without fragment on a pool of worker threads fed by
 per-host queues. What each outcome covers and how requests are made: docs/link-checker.md.
 """
@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
@@ -160,10 +161,16 @@ class Checker:
         return False
 
     def _decide_cached(self, urls: list[str]) -> list[str]:
-        """Serve the cached successes; the rest to fetch."""
-        for url in urls:
-            e = self.cache.get(url) if self.cache is not None else None
-            if e is not None:
+        """Serve the cached successes whose hosts this run's policy allows; the rest to fetch."""
+        entries = {u: e for u in urls if self.cache is not None and (e := self.cache.get(u))}
+        places = {u: {p for x in {u, e.final_url or u} if (p := _place(x))}
+                  for u, e in entries.items()}
+        hosts = set().union(*places.values())
+        if hosts:  # in parallel: a warm run of a long list must not wait for DNS one by one
+            with ThreadPoolExecutor(max(1, min(self.o.workers, len(hosts)))) as pool:
+                list(pool.map(lambda hp: self.resolve(*hp), hosts))
+        for url, e in entries.items():
+            if not any(isinstance(self.resolve(*hp), str) for hp in places[url]):
                 self.results[url] = Result(url, "ok", e.code, f"{e.detail} (cached)", e.final_url)
         return [u for u in urls if u not in self.results]
 
@@ -220,3 +227,10 @@ class Checker:
                 self.cache.put(url, f.code, detail, f.final_url)
         self._report(len(f.inputs))
 
+
+def _place(url: str) -> tuple[str, int] | None:
+    """``(host, port)`` of a URL that can be requested, else None."""
+    try:
+        return where(url)[1:]
+    except ValueError:
+        return None

@@ -11,6 +11,7 @@ bytes cannot hold a worker for ever. A request that raised becomes a :class:`Fai
 
 from __future__ import annotations
 
+import functools
 import heapq
 import http.client
 import itertools
@@ -38,6 +39,7 @@ MAX_POOLS = 128
 REQUEST_ERRORS = (urllib3.exceptions.HTTPError, http.client.HTTPException, OSError)
 
 
+@functools.lru_cache(maxsize=8192)  # asked again at every step of a fetch and for the cache
 def where(url: str) -> tuple[str, str, int]:
     """``(scheme, host, port)`` of an http(s) URL (host lower-case, IPv6 in brackets);
     raises ValueError, with a one-line reason, for a URL that cannot be requested."""
