@@ -1,7 +1,7 @@
 """Benchmark of the external link checker on a local farm (a script that prints figures).
 
 A farm of 20 hosts, 127.0.0.2-127.0.0.21 (one ThreadingHTTPServer each, all on the same port),
-runs in a child process so it does not share the checker's interpreter lock; each response is
+runs in a child Python process (started with subprocess) so it does not share the checker's interpreter lock; each response is
 delayed 50 ms. 2,000 unique URLs (100 per host) are checked with a per-host limit of 4 and
 enough workers to fill every host's slots (20 x 4 = 80), so the floor is
 2000 / (20 * 4) * 0.05 = 1.25 s. Printed: the median of 3 cold runs (empty cache) and of 3 warm
@@ -16,8 +16,8 @@ All traffic stays on 127.0.0.0/8; the farm stops by itself after ``--farm-lifeti
 from __future__ import annotations
 
 import argparse
-import multiprocessing as mp
 import os
+import select
 import shutil
 import statistics
 import subprocess
@@ -33,16 +33,18 @@ sys.path.insert(0, str(ROOT / "tests"))
 import httpfarm  # noqa: E402
 
 from awesome_prune.links.remote import RemoteOptions, check_urls  # noqa: E402
+from awesome_prune.links.transport import where  # noqa: E402
 
 TARGET_COLD = 1.9
 TARGET_WARM = 0.3
 
 
 # ---------------------------------------------------------------------------------------------
-# The farm (child process).
+# The farm (a child Python process started with subprocess: no fork, no multiprocessing).
 
 
-def _farm_main(conn, hosts: int, delay: float, lifetime: float) -> None:
+def _farm_main(hosts: int, delay: float, lifetime: float) -> None:
+    """The child: serve, print the port, then answer "count" and "stop" lines on stdin."""
     counter = httpfarm.Counter()
     body = b"ok\n" * 10
 
@@ -51,48 +53,45 @@ def _farm_main(conn, hosts: int, delay: float, lifetime: float) -> None:
         time.sleep(delay)
         h.send(200, body)
 
-    farm = httpfarm.Farm(hosts, first=2, same_port=True, default=route)
-    with farm:
-        conn.send(farm[0].port)
+    with httpfarm.Farm(hosts, first=2, same_port=True, default=route) as farm:
+        print(farm[0].port, flush=True)
         deadline = time.monotonic() + lifetime
         while time.monotonic() < deadline:
-            if not conn.poll(0.2):
+            if not select.select([sys.stdin], [], [], 0.2)[0]:
                 continue
-            cmd = conn.recv()
+            cmd = sys.stdin.readline().strip()
             if cmd == "count":
-                conn.send(counter.n)
-            elif cmd == "stop":
+                print(counter.n, flush=True)
+            elif cmd in ("stop", ""):
                 break
-    conn.close()
 
 
 class FarmProcess:
     def __init__(self, hosts: int, delay: float, lifetime: float):
-        ctx = mp.get_context("fork")
-        self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(
-            target=_farm_main, args=(child, hosts, delay, lifetime), daemon=True
+        self.proc = subprocess.Popen(
+            [sys.executable, __file__, "--serve-farm", str(hosts), str(delay), str(lifetime)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
         )
-        self.proc.start()
-        if not self.conn.poll(30):
-            raise RuntimeError("farm did not start")
-        self.port: int = self.conn.recv()
+        self.port = int(self._answer(30, "farm did not start"))
+
+    def _answer(self, timeout: float, problem: str) -> str:
+        assert self.proc.stdout is not None
+        if not select.select([self.proc.stdout], [], [], timeout)[0]:
+            raise RuntimeError(problem)
+        return self.proc.stdout.readline()
 
     def count(self) -> int:
-        self.conn.send("count")
-        if not self.conn.poll(10):
-            raise RuntimeError("farm did not answer")
-        return self.conn.recv()
+        assert self.proc.stdin is not None
+        self.proc.stdin.write("count\n")
+        self.proc.stdin.flush()
+        return int(self._answer(10, "farm did not answer"))
 
     def stop(self) -> None:
         try:
-            self.conn.send("stop")
-        except OSError:
-            pass
-        self.proc.join(10)
-        if self.proc.is_alive():
+            self.proc.communicate("stop\n", timeout=10)
+        except (OSError, ValueError, subprocess.TimeoutExpired):
             self.proc.terminate()
-            self.proc.join(5)
+            self.proc.wait(5)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -102,6 +101,7 @@ class FarmProcess:
 def _ours(urls: list[str], opts: RemoteOptions, farm: FarmProcess) -> tuple[float, float, int, int]:
     """(wall seconds, CPU seconds of this process, requests the farm saw, results not ok)."""
     before = farm.count()
+    where.cache_clear()  # as in a fresh `awesome-prune links` process
     c0 = time.process_time()
     t0 = time.perf_counter()
     results = check_urls(urls, opts)
@@ -143,6 +143,10 @@ def _lychee(urls_file: Path, args, farm: FarmProcess) -> tuple[float | None, str
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--serve-farm"]:
+        _farm_main(int(argv[1]), float(argv[2]), float(argv[3]))
+        return 0
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--hosts", type=int, default=20)
     ap.add_argument("--per-host-urls", type=int, default=100)

@@ -7,7 +7,7 @@ assert what reached it (or that nothing did).
 
 Routes map a path (without the query) to a handler ``fn(h: Handler) -> None``; helpers build the
 usual ones: :func:`text`, :func:`html`, :func:`status`, :func:`redirect`, :func:`sequence`,
-:func:`slow`, :func:`reset`, :func:`endless`, :func:`drip`. Anything else answers 404.
+:func:`slow`, :func:`reset`, :func:`raw`, :func:`endless`, :func:`drip`. Anything else answers 404.
 
 :func:`loopback_guard` is a context manager backed by an audit hook: while active, any socket
 connect, send or name lookup that could leave the machine (a non-loopback address, a host name
@@ -41,6 +41,7 @@ __all__ = [
     "html",
     "loopback_guard",
     "make_certs",
+    "raw",
     "redirect",
     "reset",
     "sequence",
@@ -427,6 +428,16 @@ def reset() -> Route:
         h.close_connection = True
         with contextlib.suppress(OSError):
             h.connection.close()
+
+    return route
+
+
+def raw(data: bytes) -> Route:
+    """Answer with ``data`` as it is, not HTTP (e.g. ``b"garbage\\r\\n\\r\\n"``), then close."""
+
+    def route(h: Handler) -> None:
+        h.close_connection = True
+        h.wfile.write(data)
 
     return route
 

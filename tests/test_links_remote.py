@@ -10,6 +10,7 @@ import collections
 import email.utils
 import ipaddress
 import json
+import re
 import shutil
 import socket
 import sys
@@ -30,6 +31,7 @@ from httpfarm import (  # noqa: E402
     endless,
     html,
     loopback_guard,
+    raw,
     redirect,
     reset,
     sequence,
@@ -308,12 +310,45 @@ def test_persistent_429_is_unverifiable_after_retries(farm):
     assert a.hits("/busy") == 3
 
 
-def test_retry_after_is_capped(farm):
+def test_a_retry_after_beyond_the_cap_is_unverifiable_at_once(farm):
+    """A server asking for a longer pause than the run affords (max_retry_after) is not waited
+    for, nor asked again: that URL is unverifiable and says what the server asked."""
     a = farm[0]
     url = a.route("/busy", sequence(status(503, {"Retry-After": "3600"}), text("ok")))
     r = one(url, max_retry_after=0.2)
-    assert r.status == "ok"
-    assert a.hits("/busy") == 2
+    assert (r.status, r.code) == ("unverifiable", 503)
+    assert r.detail == "503 Service Unavailable (asked to retry after 3600 s)"
+    assert a.hits("/busy") == 1
+
+
+@pytest.mark.parametrize("after", ["100000", "date"])
+def test_a_long_retry_after_does_not_pause_the_host(farm, monkeypatch, after):
+    """Issue 11 §6: a 429 with Retry-After: 100000 (or a date a day ahead) marks that URL
+    unverifiable at once; the host is not paused, so its other URLs are not held back."""
+    from awesome_prune.links import schedule
+
+    pauses: list[tuple[str, float]] = []
+    pause = schedule.Scheduler.pause
+
+    def recorded(self, host, until):
+        pauses.append((host, until))
+        pause(self, host, until)
+
+    monkeypatch.setattr(schedule.Scheduler, "pause", recorded)
+    if after == "date":
+        after = email.utils.formatdate(time.time() + 86400, usegmt=True)
+    a = farm[0]
+    limited = a.route("/limited", status(429, {"Retry-After": after}))
+    others = [a.route(f"/o{i}", text("ok")) for i in range(3)]
+    res = run([limited, *others], per_host=1, workers=2)
+    r = res[limited]
+    assert (r.status, r.code) == ("unverifiable", 429)
+    assert re.fullmatch(r"429 Too Many Requests \(asked to retry after \d+ s\)", r.detail), r.detail
+    if after == "100000":
+        assert r.detail.endswith("after 100000 s)")
+    assert a.hits("/limited") == 1
+    assert all(res[u].status == "ok" for u in others), res
+    assert pauses == []  # no worker was held back from 127.0.0.2
 
 
 @pytest.mark.parametrize("code", [503, 408])
@@ -355,6 +390,17 @@ def test_reset_then_success(farm):
     url = a.route("/rst", sequence(reset(), text("ok")))
     assert one(url).status == "ok"
     assert a.hits("/rst") == 2
+
+
+def test_an_invalid_http_response_says_so(farm):
+    """Issue 11 §6: a server that answers something that is not HTTP is reported as such (not as
+    a connection reset), unverifiable at once: asking again would get the same garbage."""
+    a = farm[0]
+    url = a.route("/garbage", raw(b"garbage\r\n\r\n"))
+    r = one(url)
+    assert (r.status, r.code) == ("unverifiable", None)
+    assert r.detail == "invalid HTTP response: status line 'garbage'"
+    assert a.hits("/garbage") == 1
 
 
 def test_endless_body_is_not_read_for_a_plain_check(farm):
@@ -548,6 +594,45 @@ def test_expired_cache_is_checked_again(farm, tmp_path):
     run([url], cache_path=cache)
     run([url], cache_path=cache, cache_max_age=0.0)
     assert a.hits("/x") == 2
+
+
+def test_a_cached_success_is_not_served_when_the_policy_now_refuses_its_host(farm, resolver,
+                                                                            tmp_path):
+    """Issue 11 §6: successes cached under --allow-network are not `ok (cached)` in a run that
+    does not allow those networks: the address policy is checked (DNS included, no request)
+    before the cache, for the URL's host and the host it ended on."""
+    a, b = farm[0], farm[1]
+    resolver.table["cached.test"] = ["127.0.0.2"]
+    literal = a.route("/lit", text("ok"))
+    named = f"http://cached.test:{a.port}/named"
+    a.route("/named", text("ok"))
+    hop = a.route("/hop", redirect(b.url("/final")))
+    b.route("/final", text("ok"))
+    cache = tmp_path / "links.json"
+    first = run([literal, named, hop], cache_path=cache)
+    assert all(r.status == "ok" for r in first.values()), first
+    assert set(json.loads(cache.read_text())["entries"]) == {literal, named, hop}
+    hits = (a.hits(), b.hits())
+
+    # The same cache, allowed networks as before: served from the cache, names resolved again.
+    warm = run([literal, named, hop], cache_path=cache)
+    assert all(r.detail.endswith("(cached)") for r in warm.values()), warm
+    assert resolver.calls["cached.test"] == 2
+    assert (a.hits(), b.hits()) == hits
+
+    # 127.0.0.2 allowed, 127.0.0.3 (where /hop ends) not: checked again, refused at the hop.
+    partly = run([literal, named, hop], cache_path=cache, allow_networks=("127.0.0.2/32",))
+    assert partly[literal].detail.endswith("(cached)") and partly[named].detail.endswith("(cached)")
+    assert partly[hop].status == "broken"
+    assert partly[hop].detail.startswith("refused: 127.0.0.3 is a loopback address (redirect from")
+    assert (a.hits(), b.hits()) == (hits[0] + 1, hits[1])
+
+    # Nothing allowed: refused as uncached URLs are, and no request is made.
+    refused = run([literal, named, hop], cache_path=cache, allow_networks=())
+    assert refused[literal].status == refused[named].status == refused[hop].status == "broken"
+    assert refused[literal].detail == "refused: 127.0.0.2 is a loopback address"
+    assert refused[named].detail == "refused: cached.test resolves to 127.0.0.2, a loopback address"
+    assert (a.hits(), b.hits()) == (hits[0] + 1, hits[1])
 
 
 # --- GitHub token ---------------------------------------------------------------------------

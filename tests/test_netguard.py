@@ -148,6 +148,17 @@ def test_allow_networks_must_be_specific():
     assert netguard.parse_networks(["10.0.0.0/8", "fd00::/8", "127.0.0.2"])[2].prefixlen == 32
 
 
+@pytest.mark.parametrize("cidr, meant", [("127.0.0.1/8", "127.0.0.0/8"),
+                                         ("10.1.2.3/24", "10.1.2.0/24"),
+                                         ("fd00::1/8", "fd00::/8")])
+def test_a_network_with_host_bits_set_is_refused_naming_the_network_meant(cidr, meant):
+    """Issue 11 §6: 127.0.0.1/8 is not silently widened to 127.0.0.0/8."""
+    with pytest.raises(ValueError) as err:
+        netguard.parse_networks([cidr])
+    assert str(err.value) == f"{cidr} has host bits set; did you mean {meant}?"
+    assert netguard.parse_networks([meant])[0] == ipaddress.ip_network(meant)
+
+
 def test_check_ip_unmaps_and_raises_with_reason():
     assert netguard.check_ip("::ffff:127.0.0.2", ["127.0.0.2/32"]) == ipaddress.ip_address(
         "127.0.0.2"

@@ -2,9 +2,8 @@
 
 Only successes are stored (a broken or unverifiable link is always checked again), each with
 the time it was checked; entries older than ``max_age`` seconds are ignored and dropped on save.
-The file is written atomically (a temporary file in the same directory, then ``os.replace``), so
-a crash or a concurrent reader never sees half a file. A missing, unreadable or malformed cache
-file is treated as empty: the cache is an optimisation, never a source of failure.
+The file is written atomically (a temporary file, then ``os.replace``). A missing, unreadable or
+malformed file is an empty cache: the cache is an optimisation, never a source of failure.
 
 File format (version 1)::
 
@@ -17,7 +16,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from ..write import write_atomic
@@ -36,6 +35,20 @@ class CacheEntry:
     detail: str
     final_url: str | None
 
+    @classmethod
+    def load(cls, item: object) -> CacheEntry | None:
+        """The entry stored as ``item``, or None when it is not a well-formed one."""
+        if not isinstance(item, dict):
+            return None
+        checked, code = item.get("checked"), item.get("code")
+        detail, final_url = item.get("detail", ""), item.get("final_url")
+        if (not isinstance(checked, (int, float)) or isinstance(checked, bool)
+                or (code is not None and (not isinstance(code, int) or isinstance(code, bool)))
+                or not isinstance(detail, str)
+                or not (final_url is None or isinstance(final_url, str))):
+            return None
+        return cls(float(checked), code, detail, final_url)
+
 
 class LinkCache:
     """Cache of successful checks keyed by input URL; thread-safe; ``save()`` writes it out."""
@@ -44,15 +57,12 @@ class LinkCache:
         self.path = Path(path) if path is not None else None
         self.max_age = float(max_age)
         self._now = now
-        self._entries: dict[str, CacheEntry] = {}
         self._dirty = False
         self._lock = threading.Lock()
-        if self.path is not None:
-            self._entries = self._load(self.path)
+        self._entries = self._load(self.path) if self.path is not None else {}
 
     def _fresh(self, entry: CacheEntry, now: float) -> bool:
-        age = now - entry.checked
-        return -_FUTURE_SLACK <= age <= self.max_age
+        return -_FUTURE_SLACK <= now - entry.checked <= self.max_age
 
     def _load(self, path: Path) -> dict[str, CacheEntry]:
         try:
@@ -65,24 +75,8 @@ class LinkCache:
         if not isinstance(entries, dict):
             return {}
         now = self._now()
-        out: dict[str, CacheEntry] = {}
-        for url, item in entries.items():
-            if not isinstance(url, str) or not isinstance(item, dict):
-                continue
-            checked = item.get("checked")
-            code = item.get("code")
-            detail = item.get("detail", "")
-            final_url = item.get("final_url")
-            if not isinstance(checked, (int, float)) or isinstance(checked, bool):
-                continue
-            if code is not None and (not isinstance(code, int) or isinstance(code, bool)):
-                continue
-            if not isinstance(detail, str) or not (final_url is None or isinstance(final_url, str)):
-                continue
-            entry = CacheEntry(float(checked), code, detail, final_url)
-            if self._fresh(entry, now):
-                out[url] = entry
-        return out
+        loaded = ((url, CacheEntry.load(item)) for url, item in entries.items())
+        return {url: e for url, e in loaded if isinstance(url, str) and e and self._fresh(e, now)}
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -94,9 +88,7 @@ class LinkCache:
         """The fresh entry for ``url``, or None."""
         with self._lock:
             entry = self._entries.get(url)
-            if entry is None:
-                return None
-            if not self._fresh(entry, self._now()):
+            if entry is not None and not self._fresh(entry, self._now()):
                 del self._entries[url]
                 self._dirty = True
                 return None
@@ -124,19 +116,9 @@ class LinkCache:
             if not (self._dirty or force):
                 return False
             now = self._now()
-            entries = {
-                url: {
-                    "checked": e.checked,
-                    "code": e.code,
-                    "detail": e.detail,
-                    "final_url": e.final_url,
-                }
-                for url, e in sorted(self._entries.items())
-                if self._fresh(e, now)
-            }
-            data = json.dumps(
-                {"version": FORMAT_VERSION, "entries": entries}, indent=1, ensure_ascii=False
-            )
+            entries = {u: asdict(e) for u, e in sorted(self._entries.items()) if self._fresh(e, now)}
+            data = json.dumps({"version": FORMAT_VERSION, "entries": entries}, indent=1,
+                              ensure_ascii=False)
             write_atomic(self.path, data + "\n")
             self._dirty = False
             return True

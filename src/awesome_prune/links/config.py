@@ -16,7 +16,7 @@ from pathlib import Path
 from ..errors import Problem, SettingsError
 from ..records.models import LinkSettings
 from . import netguard
-from .options import DEFAULT_USER_AGENT, RemoteOptions
+from .remote import DEFAULT_USER_AGENT, RemoteOptions
 
 __all__ = ["LinkFlags", "parse_codes", "remote_options"]
 

@@ -1,66 +1,67 @@
 """The external link checker: is every http(s) URL in the list still there?
 
-``check_urls(urls, options)`` returns one :class:`Result` per input URL:
-
-``ok``
-    an accepted status (2xx by default) and, for a URL with a ``#fragment``, an element with
-    that id (or ``user-content-`` + it, as GitHub renders README headings, or ``<a name>``) in
-    the HTML. Excluded URLs (``options.exclude``) are ``ok`` with detail ``'excluded'`` and are
-    never requested; cached successes are ``ok`` with ``' (cached)'`` after the detail.
-``broken``
-    404/410 and other client errors, a DNS failure, an address the network policy refuses,
-    a missing fragment, a redirect loop or too many redirects, a refused connection, a
-    certificate that does not verify, a scheme other than http/https.
-``unverifiable``
-    the link could not be judged: 401/403 (bot walls, logins), 999 (LinkedIn), 451, a 429 or
-    503 or other 5xx that persists after the retries, timeouts after the retries, a fragment
-    not found within the first ``fragment_cap`` bytes of a page.
-
-How the requests are made:
-
-* one GET per unique URL with the fragment stripped (URLs differing only by fragment share it,
-  each fragment is then looked up in that one body), ``stream=True``. A plain check reads no
-  body: the connection is closed unread, except that a rest of at most ``DRAIN_LIMIT`` (16 KiB)
-  declared by Content-Length (a redirect, an error page, a tiny page: bytes the server already
-  sent) is drained so the keep-alive connection goes back to the pool. To find fragments the
-  HTML is read up to ``fragment_cap`` (2 MiB), stopping as soon as all are found;
-* redirects are followed by the checker itself, hop by hop, up to ``max_redirects``; each hop
-  is scheduled on its own host's queue. Requests go through the worker Session's adapter with
-  no redirect handling at all (``Session.send(allow_redirects=False)`` would still read the
-  whole body of a 3xx to prepare ``Response.next``); cookies set along one URL's redirect
-  chain are kept for that chain only;
-* every host name is resolved once per run with ``socket.getaddrinfo`` and every address it
-  resolves to is judged by :mod:`.netguard` (also at each redirect hop); the connection then goes
-  to the address that was judged (the pool is keyed by that IP, the Host header and, for https,
-  SNI and certificate verification use the name), so DNS rebinding cannot redirect it; when
-  connecting to one address fails, the next checked address of the name is tried;
-* a pool of ``workers`` threads, one ``requests.Session`` each, shares per-host queues: a
-  worker takes the next request from any host that is below ``per_host`` concurrent requests
-  and past its ``min_gap`` and pause, so a busy host never holds a worker idle;
-* a 429 or 503 pauses that host for every worker (``Retry-After`` in seconds or as an HTTP date,
-  capped at ``max_retry_after``; exponential backoff with jitter when absent) and is retried;
-  408, other 5xx, timeouts and connection resets are retried after a backoff that occupies no
-  worker; 404/410 and DNS failures never are;
-* every request also has an overall deadline (``2 * timeout``) enforced by a watchdog that
-  shuts the socket down, so a server that drips bytes cannot hold a worker for ever;
-* when ``github_token`` is set and github.com answers 429 for ``https://github.com/owner/name…``,
-  the repository is confirmed with ``GET {github_api}/repos/owner/name``; the token is sent only
-  to the ``github_api`` origin (``https://api.github.com``), never to another host, redirects
-  included. ``github_api`` exists so tests can point it at a local server.
-
-Proxies from the environment are ignored (``trust_env`` is off): the checker connects directly.
-The optional ``progress(done, total)`` callback counts input URLs; it is called from worker
-threads, one call at a time.
+``check_urls(urls, options, progress)`` returns one :class:`Result` per input URL: ``ok``,
+``broken`` or ``unverifiable``. The :class:`Checker` decides excluded, malformed and cached
+URLs at once (a cached success only once this run's address policy allows its hosts), then runs
+one :class:`~.fetch.Fetch` per unique URL without fragment on a pool of worker threads fed by
+per-host queues. What each outcome covers and how requests are made: docs/link-checker.md.
 """
 
 from __future__ import annotations
 
+import re
+import threading
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote
 
-from .checker import Checker
-from .options import RemoteOptions, Result
+from . import netguard
+from .cache import LinkCache
+from .fetch import Fetch, Status, split_fragment
+from .fragments import PageIds
+from .schedule import Host, Scheduler
+from .transport import Transport, Watchdog, where
 
-__all__ = ["RemoteOptions", "Result", "check_urls"]
+__all__ = ["DEFAULT_USER_AGENT", "RemoteOptions", "Result", "Status", "check_urls"]
+
+DEFAULT_USER_AGENT = "Mozilla/5.0 (compatible; awesome-prune-linkcheck/0.1)"
+GITHUB_API = "https://api.github.com"
+FRAGMENT_CAP = 2 * 1024 * 1024
+
+
+@dataclass
+class RemoteOptions:
+    """Settings of one run; the defaults suit a public README of a few thousand links."""
+
+    timeout: float = 10.0  # connect timeout and timeout between bytes; overall 2x per request
+    workers: int = 24
+    per_host: int = 4  # concurrent requests to one host name
+    min_gap: float = 0.0  # seconds between request starts to one host
+    max_redirects: int = 10
+    retries: int = 3  # retries after the first attempt (408, 429, 5xx, timeouts, resets)
+    backoff: float = 0.5  # first retry delay; doubles each time, with jitter
+    max_retry_after: float = 30.0  # the longest pause a 429/503 gets; cap of the backoff
+    accept: frozenset[int] = frozenset(range(200, 300))
+    exclude: tuple[str, ...] = ()  # regexes (re.search on the input URL): 'ok', 'excluded'
+    user_agent: str = DEFAULT_USER_AGENT
+    allow_networks: tuple[str, ...] = ()  # CIDRs exempt from the netguard refusal
+    cache_path: Path | None = None  # e.g. Path('.cache/links.json'); None: no cache
+    cache_max_age: float = 86400 * 7
+    github_token: str | None = None
+    github_api: str = GITHUB_API  # test-only override of the GitHub API origin
+    ca_bundle: str | None = None  # a CA bundle to trust instead of the default (tests)
+    fragment_cap: int = FRAGMENT_CAP  # bytes of HTML read at most to find fragments
+
+
+@dataclass(frozen=True)
+class Result:
+    url: str
+    status: Status
+    code: int | None
+    detail: str
+    final_url: str | None
 
 
 def check_urls(
@@ -73,3 +74,163 @@ def check_urls(
     Raises ValueError for a malformed ``allow_networks`` entry or ``exclude`` pattern.
     """
     return Checker(options, progress).run(urls)
+
+
+class Checker:
+    """One run: the inputs, the cache, the workers, and a Result per input URL."""
+
+    def __init__(self, options: RemoteOptions, progress: Callable[[int, int], None] | None):
+        self.o = options
+        self.allow = netguard.parse_networks(options.allow_networks)
+        self.exclude = [re.compile(p) for p in options.exclude]
+        self.progress = progress
+        self.sched = Scheduler(options.per_host, options.min_gap)
+        self.cache = LinkCache(options.cache_path, options.cache_max_age) if options.cache_path else None
+        try:
+            self.api_origin: tuple[str, str, int] | None = where(options.github_api)
+        except ValueError:
+            self.api_origin = None
+        self.headers = {
+            "User-Agent": options.user_agent,
+            "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+            "Accept-Language": "en",
+            "Accept-Encoding": "gzip, deflate",
+        }
+        self.results: dict[str, Result] = {}
+        self._dns: dict[tuple[str, int], list[netguard.IPAddress] | str] = {}
+        self._lock = threading.Lock()
+        self.done = self.total = 0
+        self._error: BaseException | None = None
+
+    def resolve(self, host: str, port: int) -> list[netguard.IPAddress] | str:
+        """The checked addresses of ``host``, or the detail of why it cannot be used.
+
+        Resolved once per run (a DNS failure is never retried); the connection then goes to
+        one of these addresses, so a later answer from DNS cannot change where it goes.
+        """
+        with self._lock:
+            hit = self._dns.get((host, port))
+        if hit is None:
+            try:
+                hit = netguard.check_host(host, port, self.allow)
+            except netguard.Refused as exc:
+                hit = f"refused: {exc.reason}"
+            except netguard.ResolveError as exc:
+                hit = f"DNS: cannot resolve {host.strip('[]')} ({exc.message})"
+            with self._lock:
+                self._dns[(host, port)] = hit
+        return hit
+
+    def _report(self, n: int) -> None:
+        with self._lock:
+            self.done += n
+            if self.progress is not None:
+                self.progress(self.done, self.total)
+
+    # ---- the run
+
+    def run(self, urls: Iterable[str]) -> dict[str, Result]:
+        order = list(dict.fromkeys(urls))
+        self.total = len(order)
+        fetches: dict[str, Fetch] = {}
+        for url in self._decide_cached([u for u in order if not self._decided(u)]):
+            base, frag = split_fragment(url)
+            f = fetches.get(base) or fetches.setdefault(base, Fetch(self, base))
+            f.inputs.append(url)
+            if frag is not None:
+                f.fragments.add(unquote(frag))
+        self._report(len(self.results))
+        try:
+            if fetches:
+                self._run_fetches(list(fetches.values()))
+        finally:
+            if self.cache is not None:
+                self.cache.save()  # also after an interrupt: keep what was confirmed
+        return {url: self.results[url] for url in order}
+
+    def _decided(self, url: str) -> bool:
+        """Excluded and malformed URLs: their Result at once."""
+        if any(p.search(url) for p in self.exclude):
+            self.results[url] = Result(url, "ok", None, "excluded", None)
+            return True
+        try:
+            where(split_fragment(url)[0])
+        except ValueError as exc:
+            self.results[url] = Result(url, "broken", None, str(exc), None)
+            return True
+        return False
+
+    def _decide_cached(self, urls: list[str]) -> list[str]:
+        """Serve the cached successes whose hosts this run's policy allows; the rest to fetch."""
+        entries = {u: e for u in urls if self.cache is not None and (e := self.cache.get(u))}
+        places = {u: {p for x in {u, e.final_url or u} if (p := _place(x))}
+                  for u, e in entries.items()}
+        hosts = set().union(*places.values())
+        if hosts:  # in parallel: a warm run of a long list must not wait for DNS one by one
+            with ThreadPoolExecutor(max(1, min(self.o.workers, len(hosts)))) as pool:
+                list(pool.map(lambda hp: self.resolve(*hp), hosts))
+        for url, e in entries.items():
+            if not any(isinstance(self.resolve(*hp), str) for hp in places[url]):
+                self.results[url] = Result(url, "ok", e.code, f"{e.detail} (cached)", e.final_url)
+        return [u for u in urls if u not in self.results]
+
+    def _run_fetches(self, fetches: list[Fetch]) -> None:
+        dog = Watchdog()
+        try:
+            for f in fetches:
+                self.sched.submit(f.host, f)
+            threads = [threading.Thread(target=self._worker, args=(dog,), name=f"linkcheck-{i}",
+                                        daemon=True)
+                       for i in range(max(1, min(self.o.workers, len(fetches))))]
+            for t in threads:
+                t.start()
+            try:
+                for t in threads:
+                    while t.is_alive():
+                        t.join(0.5)
+            except BaseException:
+                self.sched.close()
+                raise
+            if self._error is not None:
+                raise self._error
+        finally:
+            dog.stop()
+
+    def _worker(self, dog: Watchdog) -> None:
+        transport = Transport(dog, self.o.timeout, self.o.ca_bundle)
+        prev: Host | None = None
+        then: tuple[str, Fetch, float] | None = None
+        try:
+            while (item := self.sched.next(prev, then)) is not None:
+                prev, f = item
+                try:
+                    at = f.step(transport)
+                except Exception as exc:  # a bug must not hang the run
+                    f.finish("unverifiable", None, f"internal error: {exc!r}")
+                    at = None
+                then = None if at is None else (f.host, f, at)
+                if at is None:
+                    self._complete(f)  # may raise from the progress callback
+        except BaseException as exc:  # stop the run; check_urls re-raises it
+            with self._lock:
+                self._error = self._error or exc
+            self.sched.close()
+        finally:
+            transport.close()
+
+    def _complete(self, f: Fetch) -> None:
+        for url in f.inputs:
+            raw = split_fragment(url)[1]
+            status, detail = PageIds.verdict(f, unquote(raw) if raw is not None else None, url)
+            self.results[url] = Result(url, status, f.code, detail, f.final_url)
+            if status == "ok" and self.cache is not None:
+                self.cache.put(url, f.code, detail, f.final_url)
+        self._report(len(f.inputs))
+
+
+def _place(url: str) -> tuple[str, int] | None:
+    """``(host, port)`` of a URL that can be requested, else None."""
+    try:
+        return where(url)[1:]
+    except ValueError:
+        return None

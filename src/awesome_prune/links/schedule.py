@@ -1,4 +1,6 @@
-"""Scheduling: per-host queues shared by all workers (per-host limit, minimum gap, pauses)."""
+"""Per-host queues shared by all workers: a concurrency limit and a minimum gap between request
+starts for each host, pauses of a host for every worker (429/503), and delayed retries that
+occupy no worker while they wait."""
 
 from __future__ import annotations
 
@@ -7,10 +9,7 @@ import itertools
 import threading
 import time
 from collections import deque
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from .fetch import Fetch
+from typing import Any
 
 __all__ = ["Host", "Scheduler"]
 
@@ -20,7 +19,7 @@ class Host:
 
     def __init__(self, name: str):
         self.name = name
-        self.queue: deque[Fetch] = deque()
+        self.queue: deque[Any] = deque()
         self.active = 0
         self.next_start = 0.0
         self.paused_until = 0.0
@@ -28,48 +27,43 @@ class Host:
 
 
 class Scheduler:
-    """Hands each worker the next request of any host that may take one now."""
+    """Hands each worker the next task of any host that may take one now."""
 
     def __init__(self, per_host: int, min_gap: float):
         self.per_host = max(1, per_host)
         self.min_gap = max(0.0, min_gap)
         self._cv = threading.Condition()
         self._hosts: dict[str, Host] = {}
-        self._ready: deque[Host] = deque()
-        self._timers: list[tuple[float, int, Host]] = []
-        self._delayed: list[tuple[float, int, str, Fetch]] = []
+        self._ready: deque[Host] = deque()  # hosts that may have a startable task
+        self._timers: list[tuple[float, int, Host]] = []  # hosts held back by a gap or pause
+        self._delayed: list[tuple[float, int, str, Any]] = []  # retries waiting for their time
         self._seq = itertools.count()
         self._pending = 0
         self._closed = False
-
-    def _host(self, name: str) -> Host:
-        h = self._hosts.get(name)
-        if h is None:
-            h = self._hosts[name] = Host(name)
-        return h
 
     def _consider(self, h: Host) -> None:
         if h.queue and h.active < self.per_host and not h.in_ready:
             h.in_ready = True
             self._ready.append(h)
 
-    def _enqueue(self, host: str, task: Fetch, not_before: float, now: float) -> None:
+    def _enqueue(self, host: str, task: Any, not_before: float, now: float) -> None:
         if not_before > now:
             heapq.heappush(self._delayed, (not_before, next(self._seq), host, task))
-        else:
-            h = self._host(host)
-            h.queue.append(task)
-            self._consider(h)
+            return
+        h = self._hosts.get(host) or self._hosts.setdefault(host, Host(host))
+        h.queue.append(task)
+        self._consider(h)
 
-    def submit(self, host: str, task: Fetch) -> None:
+    def submit(self, host: str, task: Any) -> None:
         with self._cv:
             self._pending += 1
             self._enqueue(host, task, 0.0, 0.0)
             self._cv.notify()
 
     def pause(self, host: str, until: float) -> None:
+        """No task of ``host`` starts before ``until`` (time.monotonic), whichever worker."""
         with self._cv:
-            h = self._host(host)
+            h = self._hosts.get(host) or self._hosts.setdefault(host, Host(host))
             h.paused_until = max(h.paused_until, until)
 
     def close(self) -> None:
@@ -78,29 +72,25 @@ class Scheduler:
             self._cv.notify_all()
 
     def next(
-        self,
-        prev: Host | None = None,
-        then: tuple[str, Fetch, float] | None = None,
-        finished: bool = False,
-    ) -> tuple[Host, Fetch] | None:
-        """Report the worker's previous request (if any) and take the next one (blocking).
+        self, prev: Host | None = None, then: tuple[str, Any, float] | None = None
+    ) -> tuple[Host, Any] | None:
+        """Report the worker's previous task (if any) and take the next one (blocking).
 
-        ``prev`` is the host of the previous request; ``then`` requeues its fetch as
-        ``(host, fetch, not_before)``, ``finished`` says the fetch is complete. The worker
-        prefers ``prev`` again (keeping its pooled connection busy) when that host may take a
-        request now; otherwise hosts are served round-robin. None means: no work left.
+        ``prev`` is the host of the previous task; ``then`` requeues it as ``(host, task,
+        not_before)``, None says it is complete. The worker prefers ``prev`` again (keeping its
+        pooled connection busy) when that host may start a task now; otherwise hosts are served
+        round-robin. None means: no work left (or the run was closed).
         """
         with self._cv:
             if prev is not None:
                 prev.active -= 1
                 self._consider(prev)
-                if finished:
+                if then is None:
                     self._pending -= 1
                     if self._pending <= 0:
                         self._cv.notify_all()
-                elif then is not None:
-                    host, task, at = then
-                    self._enqueue(host, task, at, time.monotonic())
+                else:
+                    self._enqueue(*then, time.monotonic())
                     self._cv.notify()
             while True:
                 if self._pending <= 0 or self._closed:
@@ -111,12 +101,8 @@ class Scheduler:
                     self._enqueue(host, task, 0.0, now)
                 while self._timers and self._timers[0][0] <= now:
                     self._consider(heapq.heappop(self._timers)[2])
-                if (
-                    prev is not None
-                    and prev.queue
-                    and prev.active < self.per_host
-                    and max(prev.next_start, prev.paused_until) <= now
-                ):
+                if (prev is not None and prev.queue and prev.active < self.per_host
+                        and max(prev.next_start, prev.paused_until) <= now):
                     return self._start(prev, now)
                 prev = None
                 while self._ready:
@@ -129,10 +115,10 @@ class Scheduler:
                         heapq.heappush(self._timers, (gate, next(self._seq), h))
                         continue
                     return self._start(h, now)
-                events = [t[0] for t in (self._timers[:1] + self._delayed[:1])]  # type: ignore[operator]
+                events = [e[0] for e in (*self._timers[:1], *self._delayed[:1])]
                 self._cv.wait(max(0.0, min(events) - now) if events else None)
 
-    def _start(self, h: Host, now: float) -> tuple[Host, Fetch]:
+    def _start(self, h: Host, now: float) -> tuple[Host, Any]:
         task = h.queue.popleft()
         h.active += 1
         h.next_start = now + self.min_gap
