@@ -4,7 +4,7 @@ Written by hand after /work/shared/reference/arxiv-api.md: an Atom 1.0 feed whos
 rel="self">` comes before any entry, the OpenSearch counters, entries with hard-wrapped titles,
 `published`/`updated`, authors (one with an affiliation), abs/pdf/doi links, `arxiv:comment`,
 `arxiv:journal_ref`, `arxiv:primary_category` and categories. Special ids give the failure modes:
-an empty feed, an `Error` entry, a plain-text `Rate exceeded.`, HTTP 500, and an answer slower
+an empty feed, an `Error` entry (naming the id or not), a plain-text `Rate exceeded.`, HTTP 500, and an answer slower
 than any client timeout used in the tests (it waits at most `SLOW_SECONDS`, less when stopped).
 
 Several comma-separated ids (`id_list=a,b,c`) get one feed with an entry for each known one, in
@@ -23,6 +23,7 @@ from urllib.parse import parse_qs, urlsplit
 SLOW_SECONDS = 5.0
 EMPTY, ERROR, THROTTLED, BROKEN, SLOW = "2499.00001", "1234.5678", "2499.00002", "2499.00003", "2499.00004"
 WITHDRAWN = "2499.00005"
+UNNAMED_ERROR = "2499.00006"  # answered with an Error entry that names no id
 DEFAULT_MAX_RESULTS = 10
 
 FEED = """<?xml version="1.0" encoding="UTF-8"?>
@@ -171,6 +172,10 @@ class ArxivStub:
         if ERROR in ids:
             return self.send(handler, 200, "application/atom+xml",
                              FEED.format(query=query, total=1, entries=ERROR_ENTRY.format(id=ERROR)))
+        if UNNAMED_ERROR in ids:
+            entry = ERROR_ENTRY.format(id="x").replace("incorrect_id_format_for_x", "unknown").replace(
+                "incorrect id format for x", "something went wrong")
+            return self.send(handler, 200, "application/atom+xml", FEED.format(query=query, total=1, entries=entry))
         entries = []
         for one in ids:
             bare, _, version = one.partition("v")
