@@ -7,6 +7,7 @@ import io
 import json
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -435,3 +436,48 @@ def test_progress_only_on_a_terminal(root, cli, monkeypatch):
     cli()
     assert "\rrefresh 1 of 1, 2306.11695" in terminal.getvalue() and terminal.getvalue().endswith("\r")
 
+
+# -- the weekly workflow ------------------------------------------------------------------------------
+
+def workflow() -> dict:
+    return yaml.safe_load((REPO / ".github/workflows/refresh.yml").read_text(encoding="utf-8"))
+
+
+def test_the_weekly_workflow_runs_refresh_and_keeps_one_labelled_issue():
+    data = workflow()
+    assert data["permissions"]["issues"] == "write"
+    assert "schedule" in data[True] and "workflow_dispatch" in data[True]  # YAML 1.1 reads `on` as true
+    job = data["jobs"]["refresh"]
+    assert job["env"]["LABEL"] == "refresh"
+    runs = "\n".join(str(step.get("run", "")) for step in job["steps"])
+    assert "awesome-prune refresh --format json > refresh-report.json" in runs
+    assert 'gh issue list --state open --label "$LABEL"' in runs  # the one open issue with that label
+    assert 'gh issue create --title "$ISSUE_TITLE" --label "$LABEL"' in runs
+
+
+@pytest.mark.skipif(not shutil.which("jq") or not shutil.which("awk"), reason="needs jq and awk, as on GitHub's runners")
+def test_the_workflows_issue_body_is_a_markdown_list_under_githubs_limit(tmp_path):
+    """The step that writes the issue, run here with a `gh` that only notes its arguments."""
+    step = next(s for s in workflow()["jobs"]["refresh"]["steps"] if s.get("name") == "Open or update the issue")
+    finding = {"file": "papers/wanda.yaml", "line": 3, "column": 8, "field": "authors", "kind": "authors",
+               "severity": "warning", "message": "none listed; arXiv lists [x](https://evil.example) <b>*y*</b>",
+               "arxiv_id": "2306.11695", "arxiv": ["x"], "written": False}
+    (tmp_path / "gh").write_text('#!/bin/sh\necho "$*" >> gh.log\n', encoding="utf-8")
+    (tmp_path / "gh").chmod(0o755)
+    env = {**os.environ, "PATH": f"{tmp_path}{os.pathsep}{os.environ['PATH']}", "NUMBER": "", "LABEL": "refresh",
+           "ISSUE_TITLE": "Records that disagree with arXiv", "RUN_URL": "https://github.com/o/r/actions/runs/1",
+           "BLOB_URL": "https://github.com/o/r/blob/abc", "LC_ALL": "C.UTF-8"}
+    for count in (1, 3000):
+        report = {"findings": [finding] * count, "written": [], "checked": count, "other": 0, "error": None}
+        (tmp_path / "refresh-report.json").write_text(json.dumps(report), encoding="utf-8")
+        subprocess.run(["bash", "-e", "-c", step["run"]], cwd=tmp_path, env=env, check=True, timeout=60)
+        body = (tmp_path / "issue-body.md").read_text(encoding="utf-8")
+        items = [line for line in body.splitlines() if line.startswith("- ")]
+        assert items[0] == ("- [`papers/wanda.yaml:3`](https://github.com/o/r/blob/abc/papers/wanda.yaml#L3) "
+                            "**authors**: none listed; arXiv lists \\[x\\]\\(https://evil.example\\) "
+                            "\\<b\\>\\*y\\*\\</b\\>")
+        assert len(body) < 65536
+        if count > 1:
+            assert len(items) < count and f"and {count - len(items)} more" in body
+    assert (tmp_path / "gh.log").read_text().splitlines()[-1] == \
+        "issue create --title Records that disagree with arXiv --label refresh --body-file issue-body.md"
