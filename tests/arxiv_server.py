@@ -4,8 +4,14 @@ Written by hand after /work/shared/reference/arxiv-api.md: an Atom 1.0 feed whos
 rel="self">` comes before any entry, the OpenSearch counters, entries with hard-wrapped titles,
 `published`/`updated`, authors (one with an affiliation), abs/pdf/doi links, `arxiv:comment`,
 `arxiv:journal_ref`, `arxiv:primary_category` and categories. Special ids give the failure modes:
-an empty feed, an `Error` entry, a plain-text `Rate exceeded.`, HTTP 500, and an answer slower
+an empty feed, an `Error` entry (naming the id or not), a plain-text `Rate exceeded.`, HTTP 500, and an answer slower
 than any client timeout used in the tests (it waits at most `SLOW_SECONDS`, less when stopped).
+
+Several comma-separated ids (`id_list=a,b,c`) get one feed with an entry for each known one, in
+the order asked, at most `max_results` of them (10 when not given, as arXiv does); ids it does not
+know are left out. A failure id anywhere in the list fails the whole request, as on arXiv (one
+malformed id turns the whole answer into a single `Error` entry). Besides the real papers there are
+made-up ones: `WITHDRAWN`, and `2499.1nnnn` for any nnnn (`synthetic_id(n)`), to fill big batches.
 """
 
 from __future__ import annotations
@@ -16,6 +22,9 @@ from urllib.parse import parse_qs, urlsplit
 
 SLOW_SECONDS = 5.0
 EMPTY, ERROR, THROTTLED, BROKEN, SLOW = "2499.00001", "1234.5678", "2499.00002", "2499.00003", "2499.00004"
+WITHDRAWN = "2499.00005"
+UNNAMED_ERROR = "2499.00006"  # answered with an Error entry that names no id
+DEFAULT_MAX_RESULTS = 10
 
 FEED = """<?xml version="1.0" encoding="UTF-8"?>
 <feed xmlns="http://www.w3.org/2005/Atom">
@@ -73,11 +82,31 @@ PAPERS = {
         authors=[("Elias Frantar", None), ("Dan Alistarh", None)],
         comment=None, journal_ref="Proceedings of the 40th International Conference on Machine Learning (ICML 2023)",
         category="cs.LG"),
+    # Made up: a withdrawn paper, as arXiv shows one (a last version whose comment says so).
+    WITHDRAWN: dict(
+        title="Pruning Everything\n      at Once", published="2024-01-15", versions={1: "2024-01-15", 2: "2024-02-20"},
+        authors=[("Ada Example", None)], comment="This paper has been withdrawn by the authors due to an error in "
+                                                "Table 2", journal_ref=None, category="cs.LG"),
 }
 
 
+def synthetic_id(n: int) -> str:
+    return f"2499.1{n:04d}"
+
+
+def _paper(arxiv_id: str) -> dict | None:
+    if arxiv_id in PAPERS:
+        return PAPERS[arxiv_id]
+    if arxiv_id.startswith("2499.1") and len(arxiv_id) == 10 and arxiv_id[5:].isdigit():
+        n = int(arxiv_id[6:])
+        return dict(title=f"Synthetic Paper Number {n}", published="2024-03-01", versions={1: "2024-03-01"},
+                    authors=[(f"Author {n}", None), ("Second Author", None)], comment=None, journal_ref=None,
+                    category="cs.LG")
+    return None
+
+
 def _entry(arxiv_id: str, version: int | None) -> str:
-    paper = PAPERS[arxiv_id]
+    paper = _paper(arxiv_id)
     version = version or max(paper["versions"])
     authors = ""
     for name, affiliation in paper["authors"]:
@@ -109,10 +138,12 @@ class ArxivStub:
 
             def do_GET(self) -> None:
                 parts = urlsplit(self.path)
-                query = parse_qs(parts.query).get("id_list", [""])[0]
-                stub.requests.append({"path": parts.path, "id_list": query,
+                params = parse_qs(parts.query)
+                query = params.get("id_list", [""])[0]
+                max_results = params.get("max_results", [None])[0]
+                stub.requests.append({"path": parts.path, "id_list": query, "max_results": max_results,
                                       "user_agent": self.headers.get("User-Agent", "")})
-                stub.answer(self, query)
+                stub.answer(self, query, int(max_results) if max_results else DEFAULT_MAX_RESULTS)
 
         self.server = ThreadingHTTPServer((host, 0), Handler)
         self.server.daemon_threads = True
@@ -129,22 +160,30 @@ class ArxivStub:
         self.server.server_close()
         self.thread.join(timeout=10)
 
-    def answer(self, handler: BaseHTTPRequestHandler, query: str) -> None:
-        bare, _, version = query.partition("v")
-        if query == SLOW:
+    def answer(self, handler: BaseHTTPRequestHandler, query: str, max_results: int = DEFAULT_MAX_RESULTS) -> None:
+        ids = query.split(",")
+        if SLOW in ids:
             self.stop.wait(SLOW_SECONDS)
             return self.send(handler, 200, "application/atom+xml", FEED.format(query=query, total=0, entries=""))
-        if query == THROTTLED:
+        if THROTTLED in ids:
             return self.send(handler, 200, "text/plain", "Rate exceeded.")
-        if query == BROKEN:
+        if BROKEN in ids:
             return self.send(handler, 500, "text/html", "<html><body>Internal Server Error</body></html>")
-        if query == ERROR:
+        if ERROR in ids:
             return self.send(handler, 200, "application/atom+xml",
-                             FEED.format(query=query, total=1, entries=ERROR_ENTRY.format(id=query)))
-        if bare in PAPERS and (not version or int(version) in PAPERS[bare]["versions"]):
-            entry = _entry(bare, int(version) if version else None)
+                             FEED.format(query=query, total=1, entries=ERROR_ENTRY.format(id=ERROR)))
+        if UNNAMED_ERROR in ids:
+            entry = ERROR_ENTRY.format(id="x").replace("incorrect_id_format_for_x", "unknown").replace(
+                "incorrect id format for x", "something went wrong")
             return self.send(handler, 200, "application/atom+xml", FEED.format(query=query, total=1, entries=entry))
-        return self.send(handler, 200, "application/atom+xml", FEED.format(query=query, total=0, entries=""))
+        entries = []
+        for one in ids:
+            bare, _, version = one.partition("v")
+            paper = _paper(bare)
+            if paper and (not version or version.isdigit() and int(version) in paper["versions"]):
+                entries.append(_entry(bare, int(version) if version else None))
+        return self.send(handler, 200, "application/atom+xml",
+                         FEED.format(query=query, total=len(entries), entries="".join(entries[:max_results])))
 
     @staticmethod
     def send(handler: BaseHTTPRequestHandler, status: int, content_type: str, body: str) -> None:

@@ -5,4 +5,4 @@ Commands are listed in `COMMANDS`, in the order `--help` shows them; a name endi
 (`import_`) is a Python keyword and becomes the command without it.
 """
 
-COMMANDS = ["validate", "build", "links", "serve", "new", "import_", "schema", "export"]
+COMMANDS = ["validate", "build", "links", "serve", "new", "refresh", "import_", "schema", "export"]

@@ -25,7 +25,7 @@ from ..errors import Problem, ProblemsError
 
 MAX_BYTES = 256 * 1024
 MAX_DEPTH = 32  # a record nests four levels; anything deeper is refused before it can recurse far
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's, when PyYAML was built with it
+LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's, when PyYAML was built with it
 _BOMS = {b"\xef\xbb\xbf": "UTF-8", b"\xff\xfe": "UTF-16", b"\xfe\xff": "UTF-16"}
 _TAB_INDENT = re.compile(r"^[ ]*\t", re.M)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -57,7 +57,7 @@ class Source:
         if self._positions is None:
             self._positions = {}
             text = self.text if self.text is not None else _decode(self.file.read_bytes(), self.path)
-            _walk_positions(yaml.compose(text, Loader=_LOADER), (), self._positions)
+            _walk_positions(yaml.compose(text, Loader=LOADER), (), self._positions)
         loc = tuple(loc)
         while loc not in self._positions and loc:
             loc = loc[:-1]
@@ -142,7 +142,7 @@ def _check_node(loader, loc: list) -> None:
 
 
 def _check_events(text: str) -> None:
-    loader = _LOADER(text)
+    loader = LOADER(text)
     try:
         loader.get_event()  # stream start
         if loader.check_event(yaml.StreamEndEvent):
@@ -232,11 +232,19 @@ def read_yaml(file: Path, path: str) -> bytes:
         raise fail(path, 1, 1, f"cannot read: {exc.strerror}") from None
 
 
-def load_mapping(file: Path, path: str) -> Source:
-    """Read and parse one YAML file that must hold a mapping."""
-    text = _decode(read_yaml(file, path), path)
-    data = parse_yaml(text, path)
+def parse_mapping(raw: bytes, path: str) -> dict:
+    """The mapping a YAML file's bytes hold."""
+    return _mapping(parse_yaml(_decode(raw, path), path), path)
+
+
+def _mapping(data: Any, path: str) -> dict:
     if not isinstance(data, dict):
         kind = {list: "a list", type(None): "nothing"}.get(type(data), "a single value")
         raise fail(path, 1, 1, f"expected a mapping of fields (key: value), got {kind}")
-    return Source(path, file, data, text)
+    return data
+
+
+def load_mapping(file: Path, path: str) -> Source:
+    """Read and parse one YAML file that must hold a mapping."""
+    text = _decode(read_yaml(file, path), path)
+    return Source(path, file, _mapping(parse_yaml(text, path), path), text)
