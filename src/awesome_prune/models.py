@@ -148,6 +148,7 @@ class Notes(Strict):
 class Paper(Strict):
     id: Kebab
     title: Line
+    authors: list[Line] = []  # in the paper's order; left out when unknown
     paper: Url
     venue: Venue
     code: Code | None = None
