@@ -58,6 +58,7 @@ _REPO_URL = re.compile(
     re.IGNORECASE,
 )
 _USER_CONTENT = "user-content-"
+_WEB = ("https://", "http://")
 _LINE_BREAKING = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
 
 
@@ -303,10 +304,14 @@ def check_rendered(rendered: Rendered, root: Path, repo_url: str | None) -> list
     checker = _Checker(base, repo_url, {base / page: names for page, names in rendered.anchors.items()})
     answers: dict[tuple[str, str], tuple[str, str] | None] = {}
     wrong: dict[str, set[str]] = {}
+    sources: dict[str, Path] = {}
     for page, url, _ in rendered.linker.targets():
+        if url.startswith(_WEB) and "/blob/" not in url and "/tree/" not in url:
+            continue  # a web address outside any repository: the external check's
         key = (page, url)
         if key not in answers:
-            answers[key] = found = checker.check_link(base / page, url)
+            source = sources.get(page) or sources.setdefault(page, base / page)
+            answers[key] = found = checker.check_link(source, url)
             if found is not None:
                 wrong.setdefault(page, set()).add(url)
     return [(link, *answers[(page, link.url)][:1], _one_line(answers[(page, link.url)][1]))

@@ -30,11 +30,19 @@ _BOMS = {b"\xef\xbb\xbf": "UTF-8", b"\xff\xfe": "UTF-16", b"\xfe\xff": "UTF-16"}
 _TAB_INDENT = re.compile(r"^[ ]*\t", re.M)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Where yaml_rs's reading may differ from a record's rules: a node property (anchor `&`, alias `*`,
-# tag `!`) where a value starts (after `: `, `- `, `[`, `{`, `,` or at a line's start), a document
-# marker or directive, a complex key. Markdown at the start of a folded line (`*emphasis*`)
-# matches too: such a file merely takes the event reader's look as well.
-_NEEDS_EVENTS = re.compile(r"(?::[ \t]+|^[ \t]*(?:-[ \t]+)?|[\[{,][ \t]*)[&*!]|^(?:---|\.\.\.|%)|^[ \t]*\?(?:[ \t]|$)",
-                          re.M)
+# tag `!`) where a value may start (after `:`, `-`, `[`, `{`, `,` or a line break, and spaces), a
+# document marker or directive, a complex key. Markdown such as `non-*emphasis*` matches too: such
+# a file merely takes the event reader's look as well. (Each pattern starts with a character class,
+# which the regex engine scans for quickly.)
+_PROPERTY = re.compile(r"[:\[{,\n-][ \t]*[&*!]")
+_DOCUMENT = re.compile(r"\n(?:---|\.\.\.|%)|\n[ \t]*\?[ \t\n]")
+
+
+def _needs_events(text: str) -> bool:
+    return bool(text[:1] in ("&", "*", "!", "%", "?") or text.startswith(("---", "...")) or _PROPERTY.search(text)
+                or _DOCUMENT.search(text))
+
+
 Loc = tuple  # a field path such as ("tags", "type", 0)
 
 
@@ -178,7 +186,7 @@ def parse_yaml(text: str, path: str) -> Any:
         line = text.count("\n", 0, bad.start()) + 1
         col = bad.start() - (text.rfind("\n", 0, bad.start()) + 1) + 1
         raise fail(path, line, col, f"control character U+{ord(bad.group()):04X} in the file; remove it")
-    tab = _TAB_INDENT.search(text)
+    tab = _TAB_INDENT.search(text) if "\t" in text else None
     if tab:
         line = text.count("\n", 0, tab.start()) + 1
         raise fail(path, line, tab.end() - tab.start(), "tab used for indentation; indent with spaces")
@@ -187,7 +195,7 @@ def parse_yaml(text: str, path: str) -> Any:
         data = yaml_rs.loads(text)
     except yaml_rs.YAMLDecodeError as exc:
         refused = exc
-    if refused is None and not _NEEDS_EVENTS.search(text):
+    if refused is None and not _needs_events(text):
         return data
     try:
         _check_events(text)

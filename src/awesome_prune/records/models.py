@@ -129,16 +129,18 @@ class Venue(Strict):
     name: Line | None = None
     year: Annotated[int, Field(strict=True, ge=1950, le=2100)]
 
-    @property
+    @cached_property
     def label(self) -> str:
         """`Conference`, `Submission`, … as the venue badge's left part."""
         return self.status.capitalize()
 
-    @property
+    @cached_property
     def short(self) -> str:
-        """`ICLR'24`: the venue name with a two-digit year (`arXiv'24` for a nameless preprint)."""
-        name = self.name or ("arXiv" if self.status == "preprint" else self.status.capitalize())
-        return f"{name}'{self.year % 100:02d}"
+        """`ICLR'24`: the venue name with a two-digit year; `arXiv'24` for a nameless preprint, the
+        year alone for another nameless venue (`Submission 2025`, not `Submission Submission'25`)."""
+        if self.name or self.status == "preprint":
+            return f"{self.name or 'arXiv'}'{self.year % 100:02d}"
+        return str(self.year)
 
 
 class Code(Strict):

@@ -138,10 +138,18 @@ class TagIndex:
 
     def __init__(self, taxonomy: Taxonomy):
         self.categories = taxonomy.by_key
+        # category key → each spelling written exactly as a value's name or alias → that value's name
+        self.exact = {key: {spelling: value.name for value in category.values for spelling in (value.name, *value.aliases)}
+                      for key, category in self.categories.items()}
 
     def check(self, paper: Paper, source: Source) -> list[Problem]:
         """Problems of a valid record's tags: unknown categories and values, values listed twice."""
-        return self._check(source, [(key, [value for value, _ in refs]) for key, refs in paper.refs.items()])
+        tags = [(key, [value for value, _ in refs]) for key, refs in paper.refs.items()]
+        for key, values in tags:  # the usual case, every tag known and listed once: a look-up each
+            names = self.exact.get(key)
+            if names is None or len({names.get(value) for value in values} - {None}) != len(values):
+                return self._check(source, tags)
+        return []
 
     def check_raw(self, source: Source) -> list[Problem]:
         """The same for a record whose schema failed, from its raw data (so that one run reports

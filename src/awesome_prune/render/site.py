@@ -13,13 +13,15 @@ Pages (templates under `<templates>/site/`, HTML autoescaped):
 * every other file of `<templates>/site/` that is not a `.j2` template (`site.css`, `site.js`, …),
   copied verbatim.
 
-Contributor markdown (take-aways, challenge notes, explanations) is rendered with markdown-it in
-CommonMark mode with raw HTML disabled; links and images are kept only for http(s), relative and
-fragment targets. Output is deterministic: two renders of the same input are byte-identical.
+Contributor markdown is rendered by cmark-gfm (CommonMark, raw HTML left out): explanations and
+introductions as blocks, take-aways and challenge notes as one paragraph of inline markdown, as
+the README's table cells show them; links and images keep their target only for http(s),
+relative and fragment targets. Output is deterministic: two renders of the same input are byte-identical.
 """
 
 from __future__ import annotations
 
+import html
 import re
 from itertools import groupby
 from dataclasses import dataclass
@@ -27,9 +29,11 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import quote
 
 import jinja2
-from markdown_it import MarkdownIt
+import cmarkgfm
+from cmarkgfm.cmark import Options
 from markupsafe import Markup
 
+from .markup import one_line
 from .views import shown
 from ..records.catalog import Catalog
 from ..errors import Problem, ProblemsError
@@ -64,11 +68,34 @@ def link_allowed(url: str) -> bool:
     return scheme.group(1).lower() in ("http", "https")
 
 
-def markdown() -> MarkdownIt:
-    """CommonMark without raw HTML, keeping only links allowed by `link_allowed`."""
-    md = MarkdownIt("commonmark", {"html": False})
-    md.validateLink = link_allowed  # a refused link stays visible as plain text
-    return md
+_LINK = re.compile(r'<(a href|img src)="([^"]*)"')
+_HTML_START = re.compile(r"<(?=[A-Za-z/!?])")
+_BLOCK_START = re.compile(r"^(?:[#>+*=_`~<|-]|\d+[.)])")
+
+
+def _allowed_links(html_text: str) -> str:
+    """cmark's HTML with every link or image whose target `link_allowed` refuses left without one."""
+    def check(match: re.Match) -> str:
+        tag, url = match.groups()
+        return match.group(0) if link_allowed(html.unescape(url)) else f"<{tag.split()[0]}"
+    return _LINK.sub(check, html_text)
+
+
+def markdown_html(text: str) -> str:
+    """Markdown people wrote (explanations, introductions) as HTML: CommonMark by cmark-gfm, raw
+    HTML shown as text (as the README's cells show it), links kept only where `link_allowed`. (With
+    no raw HTML left, cmark's unsafe mode only keeps targets as written, for `link_allowed` to judge.)"""
+    return _allowed_links(cmarkgfm.markdown_to_html(_HTML_START.sub("&lt;", text.strip()), Options.CMARK_OPT_UNSAFE))
+
+
+def inline_html(text: str) -> str:
+    """One paragraph of inline markdown (take-aways, challenge notes) as HTML, as the README's table
+    cell shows it: on one line, a leading block marker (`#`, `>`, `-`, `1.`) read as text."""
+    line = one_line(text)
+    if _BLOCK_START.match(line):
+        line = "\\" + line if not line[0].isdigit() else re.sub(r"^(\d+)([.)])", r"\1\\\2", line)
+    found = markdown_html(line)
+    return found[3:-5] if found.startswith("<p>") and found.endswith("</p>\n") else found
 
 
 def safe_href(url: str) -> str:
@@ -180,9 +207,6 @@ class SiteRenderer:
         self.settings = catalog.settings
         self.taxonomy = catalog.taxonomy
         self.folder = catalog.root / self.settings.templates / TEMPLATE_DIR
-        self.md = markdown()
-        self._block_html: dict[str, Markup] = {}
-        self._inline_html: dict[str, Markup] = {}
         self.pages = {c.key: f"concepts/{PurePosixPath(c.page).stem}.html" for c in self.taxonomy.categories}
         self.anchors = {c.key: _value_anchors(c) for c in self.taxonomy.categories}
         self.env = jinja2.Environment(
@@ -195,20 +219,9 @@ class SiteRenderer:
             lstrip_blocks=True,
             auto_reload=False,  # one render: templates are not looked at again on each include
         )
-        self.env.filters.update(md=self.render_markdown, md_inline=self.render_inline, href=safe_href)
+        self.env.filters.update(md=lambda text: Markup(markdown_html(text)),
+                                md_inline=lambda text: Markup(inline_html(text)), href=safe_href)
         self.env.globals.update(settings=self.settings, taxonomy=self.taxonomy, concept_pages=self.pages)
-
-    def render_markdown(self, text: str) -> Markup:
-        found = self._block_html.get(text)
-        if found is None:
-            found = self._block_html[text] = Markup(self.md.render(text.strip()))
-        return found
-
-    def render_inline(self, text: str) -> Markup:
-        found = self._inline_html.get(text)  # challenge notes show on two pages: rendered once
-        if found is None:
-            found = self._inline_html[text] = Markup(self.md.renderInline(text.strip()))
-        return found
 
     def chips(self, paper: Paper) -> tuple[Chip, ...]:
         chips = []
