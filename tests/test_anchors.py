@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from awesome_prune.render.anchors import Slugger, slugify
+from awesome_prune.render.markup import Slugger, slugify
 from awesome_prune.render.markdown import Anchor, document_anchors
 
 FIXTURES = Path(__file__).parent / "data" / "github-slugger-fixtures.json"

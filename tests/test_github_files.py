@@ -15,7 +15,7 @@ import yaml
 
 from awesome_prune.cli import parser
 from awesome_prune.commands import COMMANDS
-from awesome_prune.render.issue_form import PATH as FORM_PATH, issue_form_outputs
+from awesome_prune.render.schema import PATH as FORM_PATH, issue_form_outputs
 from awesome_prune.records.models import Code, Notes, Paper, Venue
 from awesome_prune.records.catalog import load_taxonomy
 

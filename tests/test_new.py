@@ -15,7 +15,7 @@ from awesome_prune.contrib.new import arxiv
 from awesome_prune.records.catalog import load_catalog
 from awesome_prune.cli import main
 from awesome_prune.errors import ProblemsError
-from awesome_prune.records.ids import base_id, derive_id, unique_id
+from awesome_prune.records.identity import base_id, derive_id, unique_id
 from awesome_prune.records.load import load_mapping
 from awesome_prune.records.models import Paper
 from awesome_prune.contrib.new import create_file, new_record

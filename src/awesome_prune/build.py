@@ -14,7 +14,7 @@ from pathlib import Path
 from .links.run import LinkReport, check_links
 from .records.catalog import Catalog, load_catalog
 from .render.exports import export_outputs
-from .render.issue_form import issue_form_outputs
+from .render.schema import issue_form_outputs
 from .render.pages import Rendered, Renderer
 from .render.schema import schema_outputs
 from .render.site import render_site

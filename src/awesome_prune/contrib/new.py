@@ -23,12 +23,12 @@ from . import arxiv
 from ..records.catalog import read_taxonomy
 from ..errors import Problem, ProblemsError
 from ..records.identity import arxiv_id, doi, openreview_id, paper_keys, title_key
-from ..records.ids import derive_id, kebab, unique_id
+from ..records.identity import derive_id, kebab, unique_id
 from ..records.load import Source, load_mapping, parse_yaml
 from ..records.models import KEBAB, Paper
 from ..records.catalog import record_files
 from .skeleton import Skeleton, render
-from ..records.settings import load_settings
+from ..records.catalog import load_settings
 from ..records.validate import schema_problems
 from ..write import create_new
 

@@ -34,7 +34,7 @@ from ..records.catalog import record_files
 from ..records.identity import arxiv_id, title_key
 from ..records.load import LOADER, Source, load_mapping, parse_mapping
 from ..records.models import Paper
-from ..records.settings import load_settings
+from ..records.catalog import load_settings
 from ..write import write_atomic
 from . import arxiv
 

@@ -56,7 +56,7 @@ def parse_codes(text: str) -> frozenset[int]:
 
 def _line(root: Path, key: str) -> int:
     """Best effort: the line of `key =` in the settings (0 when not found)."""
-    from ..records.settings import key_line
+    from ..records.catalog import key_line
 
     try:
         text = (root / "pyproject.toml").read_text(encoding="utf-8")

@@ -24,7 +24,7 @@ from pathlib import Path
 from ..errors import Problem, SettingsError
 from ..records.catalog import Catalog, load_catalog
 from ..records.models import LinkSettings
-from ..records.settings import load_settings
+from ..records.catalog import load_settings
 from ..render.linker import Link, Origin
 from ..render.pages import Rendered
 from .config import LinkFlags, remote_options

@@ -13,7 +13,7 @@ from pathlib import Path
 from ..errors import shown_path
 from ..records.catalog import Catalog
 from ..records.load import Source
-from ..records.settings import key_line
+from ..records.catalog import key_line
 from ..render.linker import Origin
 from ..render.markup import link_target
 

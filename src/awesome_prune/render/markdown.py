@@ -38,7 +38,7 @@ from markdown_it.rules_inline import autolink, html_inline, image, link
 from markdown_it.rules_inline.state_inline import StateInline
 from markdown_it.token import Token
 
-from .anchors import Slugger
+from .markup import Slugger
 
 __all__ = [
     "Anchor",

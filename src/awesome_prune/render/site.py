@@ -39,7 +39,7 @@ from ..records.catalog import Catalog
 from ..errors import Problem, ProblemsError
 from ..records.models import Category, Paper, Taxonomy, Value
 from ..sitewrite import Output
-from .templating import template_problems
+from .pages import template_problems
 
 TEMPLATE_DIR = "site"  # inside the list's templates folder
 INDEX = "index.html"

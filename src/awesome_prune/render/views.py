@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 from ..records.models import Category, Paper, Settings, Taxonomy, Value
 from . import markup
-from .anchors import slugify
+from .markup import slugify
 from .linker import Linker, Origin
 
 README_PAGE = "README.md"

@@ -19,14 +19,14 @@ from pathlib import Path
 from ...records.catalog import read_taxonomy
 from ...errors import Problem, ProblemsError
 from ...records.identity import openreview_id, paper_keys
-from ...records.ids import derive_id
+from ...records.identity import derive_id
 from .challenges import anchor_of, sections
 from .records import Imported, build_record, record_text
 from .scan import scan
 from .tags import TagResolver
 from ...records.models import Settings, Taxonomy
 from ..new import Known, create_file, known_papers
-from ...records.settings import load_settings
+from ...records.catalog import load_settings
 from ...write import write_atomic
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ...errors import suggest
-from ...records.ids import kebab
+from ...records.identity import kebab
 from ...records.models import Category, Taxonomy
 from .rows import Note
 
