@@ -82,7 +82,7 @@ def test_json_layout_and_field_names():
     data = json.loads(export(FIXTURE, "json"))
     assert list(data) == ["version", "papers"] and data["version"] == 1
     record = next(p for p in data["papers"] if p["id"] == "under-review")
-    assert list(record) == ["id", "title", "paper", "venue", "code", "takeaway", "tags", "notes", "added", "arxiv"]
+    assert list(record) == ["id", "title", "authors", "paper", "venue", "code", "takeaway", "tags", "notes", "added", "arxiv"]
     assert record["venue"] == {"status": "submission", "name": "ICLR", "year": 2025}
     assert record["code"] == {"url": "https://github.com/a/b", "framework": None}
     assert record["notes"] == {"challenges": ["Why."], "blog": None, "reviews": None, "video": "https://v.example.org/x"}

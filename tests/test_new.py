@@ -84,7 +84,8 @@ def test_fetched_record_is_prefilled_and_only_placeholders_remain(root, stub):
     assert "# First version on arXiv: 2023-06-20" in text
     assert "# arXiv comment: Accepted at ICLR 2024." in text
     assert "which suggests: venue: {status: conference, name: ICLR, year: 2024}" in text
-    assert "# Authors: Mingjie Sun, Zhuang Liu, Anna Bair, J. Zico Kolter" in text
+    assert "authors: [Mingjie Sun, Zhuang Liu, Anna Bair, J. Zico Kolter]" in text  # the record field, in order
+    assert data["authors"] == ["Mingjie Sun", "Zhuang Liu", "Anna Bair", "J. Zico Kolter"]
     assert "# Type: Unstructured, Structured, Semi-structured, Other" in text
 
     # The prefilled fields validate; what fails is exactly the placeholders left for the contributor.

@@ -86,9 +86,6 @@ def _header(skeleton: Skeleton) -> list[str]:
                      + (f"; this version (v{entry.version}): {entry.updated.isoformat()}"
                         if entry.version and entry.updated else "")
                      + (f"; primary category {entry.primary_category}" if entry.primary_category else ""))
-        if entry.authors:
-            more = f" and {len(entry.authors) - 6} more" if len(entry.authors) > 6 else ""
-            lines.append(f"# Authors: {shorten(', '.join(entry.authors[:6]), 200)}{more}")
         for label, text in (("arXiv comment", entry.comment), ("journal reference", entry.journal_ref)):
             if text:
                 lines.append(f"# {label}: {shorten(text, 200)}")
@@ -118,8 +115,12 @@ def render(skeleton: Skeleton) -> str:
     lines.append(f"id: {skeleton.id}")
     if entry:
         lines.append(f"title: {scalar(entry.title)}")
+        if entry.authors:  # as arXiv lists them, in order
+            lines.append("authors: [" + ", ".join(scalar(name) for name in entry.authors) + "]")
     else:
-        lines += ["# TO FILL IN: the paper's title, as printed on it.", "title:"]
+        lines += ["# TO FILL IN: the paper's title, as printed on it.", "title:",
+                  "# The authors in the paper's order, e.g. [Mingjie Sun, Zhuang Liu]; leave it out when unsure.",
+                  "# authors: []"]
     lines += [f"paper: {scalar(skeleton.url)}",
               "# status: conference, journal, workshop, submission or preprint; name: the venue, e.g. ICLR",
               f"# (leave it out for a preprint); year: {year_source}.",

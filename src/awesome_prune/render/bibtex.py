@@ -174,7 +174,10 @@ def _venue_fields(paper: Paper) -> tuple[str, list[tuple[str, str]]]:
 def entry(paper: Paper) -> str:
     """One BibTeX entry, fields in a fixed order, values in braces."""
     kind, venue_fields = _venue_fields(paper)
-    fields: list[tuple[str, str]] = [("title", bibtex_title(paper.title)), *venue_fields]
+    fields: list[tuple[str, str]] = [("title", bibtex_title(paper.title))]
+    if paper.authors:  # BibTeX separates names with `and`
+        fields.append(("author", " and ".join(latex_escape(name) for name in paper.authors)))
+    fields += venue_fields
     arxiv = arxiv_id(paper.paper)
     if arxiv:
         fields += [("eprint", arxiv), ("archivePrefix", "arXiv")]

@@ -66,6 +66,7 @@ def paper_data(paper: Paper, tags: CanonicalTags, entries: tuple[tuple, ...] | N
     return {
         "id": paper.id,
         "title": paper.title,
+        "authors": list(paper.authors),
         "paper": paper.paper,
         "venue": {"status": paper.venue.status, "name": paper.venue.name, "year": paper.venue.year},
         "code": {"url": paper.code.url, "framework": paper.code.framework} if paper.code else None,
