@@ -115,14 +115,16 @@ def test_every_command_has_help():
 
 @pytest.mark.parametrize("break_it, expected", [
     (lambda t: (t / "concept.md.j2").unlink(),
-     "templates/concept.md.j2: template not found; check the `templates` setting"),
+     "templates/concept.md.j2:1:1: template not found; check the `templates` setting"),
     (lambda t: (t / "challenge.md.j2").write_text("line one\n{% if %}\n"),
-     "templates/challenge.md.j2:2:0: template: Expected an expression, got 'end of statement block'"),
+     "templates/challenge.md.j2:2:1: template: Expected an expression, got 'end of statement block'"),
     (lambda t: (t / "README.md.j2").write_text("one\ntwo {{ no_such_thing }}\n"),
-     "templates/README.md.j2:2:0: template: 'no_such_thing' is undefined"),
+     "templates/README.md.j2:2:1: template: 'no_such_thing' is undefined"),
     (lambda t: (t / "site" / "index.html.j2").write_text('{% extends "base.html.j2" %}{% block content %}\n'
                                                          '{{ nope.x }}{% endblock %}\n'),
-     "templates/site/index.html.j2:2:0: site template: 'nope' is undefined"),
+     "templates/site/index.html.j2:2:1: site template: 'nope' is undefined"),
+    (lambda t: (t / "README.md.j2").write_text("{% macro loop() %}{{ loop() }}{% endmacro %}\n{{ loop() }}\n"),
+     "templates:1:1: template: recursion too deep (a macro or include that calls itself?)"),
 ])
 def test_a_broken_template_is_one_line_at_its_line_and_nothing_is_written(lst, break_it, expected):
     break_it(own_templates(lst))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,9 @@ tags:
   type: [Structured]
 added: 2024-01-01
 """
+
+
+TODAY = dt.date.today().isoformat()
 
 
 def good(id="omega", title="Omega Paper", paper="https://arxiv.org/abs/2409.99999"):
@@ -119,6 +123,66 @@ CASES = {
                        ["papers/omega.yaml:1:1: file is 256 KiB; the limit is 256 KiB"]),
     "not a .yaml file": ("omega.yml", good(),
                          ["papers/omega.yml:1:1: not a .yaml file; rename it to omega.yaml"]),
+    # -- hostile input (issue 11 §4, §5): each refused, at its own line, in one line ----------
+    "draft: yes is not a boolean": ("omega.yaml", good() + "draft: yes\n",
+                                    ["papers/omega.yaml:9:8: draft: expected true or false, got 'yes'"]),
+    "zero-width space in a title": ("omega.yaml", good(title="Effec\u200btive Pruning"),
+                                    ["papers/omega.yaml:2:8: title: contains the invisible character U+200B; "
+                                     "remove it"]),
+    "bidi override in a title": ("omega.yaml", good(title="\u202eevil\u202c paper"),
+                                 ["papers/omega.yaml:2:8: title: contains the invisible character U+202E; remove it"]),
+    "byte-order mark inside a title": ("omega.yaml", good(title="Simple\ufeff"),
+                                       ["papers/omega.yaml:2:8: title: contains the invisible character U+FEFF; "
+                                        "remove it"]),
+    "bidi override in a URL": ("omega.yaml", good(paper="https://arxiv.org/abs/2409.99999\u202etxt.exe"),
+                               ["papers/omega.yaml:3:8: paper: contains the invisible character U+202E; remove it"]),
+    "port out of range": ("omega.yaml", good(paper="https://github.com:99999/x"),
+                          ["papers/omega.yaml:3:8: paper: URL port 99999 is not between 1 and 65535"]),
+    "port zero": ("omega.yaml", good(paper="https://github.com:0/x"),
+                  ["papers/omega.yaml:3:8: paper: URL port 0 is not between 1 and 65535"]),
+    "javascript link in a take-away": (
+        "omega.yaml", good().replace("takeaway: Something short.",
+                                     "takeaway: >-\n  Something\n  [short](javascript:alert(1))."),
+        ["papers/omega.yaml:7:11: takeaway: link to 'javascript:alert(1)': only http(s), relative or #anchor links "
+         "are allowed"]),
+    "data link in a challenge note": (
+        "omega.yaml", good() + "notes: {challenges: ['See <data:text/html,x>.']}\n",
+        ["papers/omega.yaml:9:28: notes.challenges.0: link to 'data:text/html,x': only http(s), relative or "
+         "#anchor links are allowed"]),
+    "YAML tag on a mapping": ("omega.yaml", good().replace("venue: {", "venue: !!python/object:os.system {"),
+                              ["papers/omega.yaml:4:8: venue: YAML tag 'tag:yaml.org,2002:python/object:os.system' "
+                               "is not allowed; write the plain value"]),
+    "YAML tag on a list": ("omega.yaml", good().replace("tags:\n", "tags: !whatever\n"),
+                           ["papers/omega.yaml:6:7: tags: YAML tag '!whatever' is not allowed; write the plain value"]),
+    "added in the future": ("omega.yaml", good().replace("added: 2024-01-01", "added: 2999-01-01"),
+                            [f"papers/omega.yaml:8:8: added: 2999-01-01 is in the future (today is {TODAY})"]),
+    "added before 2000": ("omega.yaml", good().replace("added: 2024-01-01", "added: 1999-12-31"),
+                          ["papers/omega.yaml:8:8: added: 1999-12-31 is before 2000; the list began later"]),
+    "venue year before the arXiv year": (
+        "omega.yaml", good().replace("year: 2024", "year: 2023"),
+        ["papers/omega.yaml:4:47: venue.year: 2023 is before 2024, when the paper first appeared on arXiv "
+         "(its id 2409.99999 says so)"]),
+    "title too long": ("omega.yaml", good(title="T" * 301),
+                       ["papers/omega.yaml:2:8: title: is 301 characters long; the limit is 300 (say less: a README "
+                        "row shows it)"]),
+    "take-away too long": ("omega.yaml", good().replace("Something short.", "x" * 1201),
+                           ["papers/omega.yaml:5:11: takeaway: is 1201 characters long; the limit is 1200 (say less: "
+                            "a README row shows it)"]),
+    "ESC byte where it is": ("omega.yaml", good().replace("Something short.", "Some\x1bthing short."),
+                             ["papers/omega.yaml:5:15: control character U+001B in the file; remove it"]),
+    "NUL byte where it is": ("omega.yaml", good().replace("Omega Paper", "Omega\x00 Paper"),
+                             ["papers/omega.yaml:2:13: control character U+0000 in the file; remove it"]),
+    "nesting too deep": ("omega.yaml", good() + "notes: " + "[" * 990 + "]" * 990 + "\n",
+                         ["papers/omega.yaml:9:39: notes.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0: "
+                          "nested more than 32 levels deep; a record needs four"]),
+    "unclosed quote, at its start": ("omega.yaml", good(paper='"https://arxiv.org/abs/2409.99999'),
+                                     ["papers/omega.yaml:3:8: YAML syntax: a quoted scalar is never closed"]),
+    "line separator in a title, at the title": ("omega.yaml", good(title='"Omega \u2028Paper"'),
+                                                ["papers/omega.yaml:2:8: title: contains the invisible character "
+                                                 "U+2028; remove it"]),
+    "same arXiv paper with a sentence's dot": (
+        "omega.yaml", good(paper="https://arxiv.org/abs/2401.00001."),
+        ["papers/omega.yaml:3:8: paper: same paper as papers/alpha.yaml:3:8 (arXiv 2401.00001)"]),
 }
 
 
@@ -128,6 +192,20 @@ def test_bad_record_is_reported_at_its_line(lst, case):
     data = content if isinstance(content, bytes) else content.encode()
     (lst / "papers" / name).write_bytes(data)
     assert problems(lst) == expected
+
+
+def test_one_run_reports_every_problem_of_a_record(lst):
+    """A schema problem does not hide the tag problems of the same record (they were reported only
+    once the schema was fixed)."""
+    text = good().replace("takeaway: Something short.", "takeway: Something short.").replace("[Structured]",
+                                                                                            "[Strucured]")
+    (lst / "papers" / "omega.yaml").write_text(text.replace("title: Omega Paper", "title: ''"))
+    assert problems(lst) == [
+        "papers/omega.yaml:1:1: takeaway: missing required field 'takeaway'",
+        "papers/omega.yaml:2:8: title: must not be empty",
+        "papers/omega.yaml:5:1: takeway: unknown field 'takeway' (did you mean 'takeaway'?)",
+        "papers/omega.yaml:7:10: tags.type[0]: unknown value 'Strucured' (did you mean 'Structured'?)",
+    ]
 
 
 def test_crlf_line_ends_are_accepted(lst):

@@ -30,7 +30,7 @@ WANDA = "A Simple and Effective Pruning Approach for Large Language Models"
 
 def write_record(root: Path, record_id: str, title: str, paper: str) -> None:
     data = {"id": record_id, "title": title, "paper": paper, "venue": {"status": "preprint", "year": 2024},
-            "takeaway": "Something in our own words.", "tags": {"type": ["Unstructured"]}, "added": TODAY}
+            "takeaway": "Something in our own words.", "tags": {"type": ["Unstructured"], "criteria": ["Magnitude"], "budget": ["Sparsity"], "data": ["Calibration"], "retrain": ["Without"], "weight": ["Frozen"]}, "added": TODAY}
     (root / "papers" / f"{record_id}.yaml").write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
 
 
@@ -60,10 +60,12 @@ def files(root: Path) -> dict[str, bytes]:
 
 
 def fill_in(text: str) -> str:
-    """What a contributor does: write a take-away, pick tags, drop the categories that do not apply."""
+    """What a contributor does: write a take-away and pick a value in every category."""
     text = text.replace("\ntakeaway:\n", "\ntakeaway: Scores weights by magnitude times input norm.\n")
-    text = text.replace("  type: []", "  type: [Unstructured]")
-    return re.sub(r"(?m)^  (?:criteria|budget|data|retrain|weight): \[\]\n", "", text)
+    for key, value in (("type", "Unstructured"), ("criteria", "Wanda"), ("budget", "Sparsity"),
+                       ("data", "Calibration"), ("retrain", "Without"), ("weight", "Frozen")):
+        text = text.replace(f"  {key}: []", f"  {key}: [{value}]")
+    return text
 
 
 def test_fetched_record_is_prefilled_and_only_placeholders_remain(root, stub):
@@ -155,7 +157,7 @@ def test_refuses_openreview_and_doi_duplicates(root, existing, given):
 
 def test_never_overwrites_an_existing_file(root, stub):
     before = files(root)
-    with pytest.raises(ProblemsError, match="papers/other.yaml: already exists"):
+    with pytest.raises(ProblemsError, match="papers/other.yaml:1:1: already exists"):
         new_record(root, "2306.11695", api=stub.url, today=TODAY, record_id="other")
     assert files(root) == before
     with pytest.raises(ProblemsError, match="already exists"):

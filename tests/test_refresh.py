@@ -35,7 +35,7 @@ def record(record_id: str, title: str, paper: str, venue: str = "{status: prepri
             f"id: {record_id}\ntitle: {title}\n{extra}paper: {paper}\n"
             f"venue: {venue}  # a comment after a value\n"
             f"takeaway: >-\n  Something in our own words,\n  folded over two lines.\n"
-            f"# a comment between fields\ntags:\n  type: [Unstructured]\nadded: 2024-01-10\n")
+            f"# a comment between fields\ntags:\n  type: [Unstructured]\n  criteria: [Magnitude]\n  budget: [Sparsity]\n  data: [Calibration]\n  retrain: [Without]\n  weight: [Frozen]\nadded: 2024-01-10\n")
 
 
 @pytest.fixture

@@ -65,7 +65,8 @@ VALID = {
     "venue": {"status": "conference", "name": "ICLR", "year": 2024},
     "code": {"url": "https://github.com/x/y", "framework": "PyTorch"},
     "takeaway": "Two lines\nof take-away.",
-    "tags": {"type": ["Unstructured", {"value": "N:M", "detail": "2:4"}], "criteria": [{"value": "Wanda"}]},
+    "tags": {"type": ["Unstructured", {"value": "N:M", "detail": "2:4"}], "criteria": [{"value": "Wanda"}],
+             "budget": ["Sparsity"], "data": ["Calibration"], "retrain": ["Without"], "weight": ["Frozen"]},
     "notes": {"challenges": ["One.", "Two."], "blog": "http://blog.example.org:8080/a?b=c#d"},
     "added": dt.date(2024, 1, 15),
 }
@@ -121,8 +122,7 @@ VALID_VARIANTS = {
     "no code, notes or draft": lambda d: {k: v for k, v in d.items() if k not in ("code", "notes")},
     "code null": lambda d: {**d, "code": None},
     "draft": lambda d: {**d, "draft": True},
-    "alias, any listed spelling": lambda d: {**d, "tags": {"type": ["fine-grained"], "data": ["data free"]}},
-    "no tags at all": lambda d: {**d, "tags": {}},
+    "alias, any listed spelling": lambda d: {**d, "tags": {**d["tags"], "type": ["fine-grained"], "data": ["data free"]}},
     "preprint without a name": lambda d: {**d, "venue": {"status": "preprint", "year": 2023}},
     "upper-case scheme, IPv6 host": lambda d: {**d, "paper": "HTTPS://[2001:db8::1]:8443/p"},
     "unicode title": lambda d: {**d, "title": "Über – sparsity ≥ 50 % for $10^{31}$ FLOPs"},
@@ -137,6 +137,8 @@ def test_records_valid_for_the_models_are_valid_for_the_schema(tmp_path, name):
 
 
 INVALID_VARIANTS = {
+    "no tags at all (every category is required)": lambda d: {**d, "tags": {}},
+    "a required category missing": lambda d: {**d, "tags": {k: v for k, v in d["tags"].items() if k != "weight"}},
     "unknown field": lambda d: {**d, "autors": "x"},
     "misspelt venue status": lambda d: {**d, "venue": {**d["venue"], "status": "conferense"}},
     "year out of range": lambda d: {**d, "venue": {**d["venue"], "year": 1900}},
@@ -172,7 +174,7 @@ def test_invalid_records_are_invalid_for_both(tmp_path, name):
 @given(title=st.text(max_size=12), url_tail=st.text(max_size=8), detail=st.text(max_size=6))
 def test_whatever_the_models_accept_the_schema_accepts(tmp_path, title, url_tail, detail):
     data = {**copy.deepcopy(VALID), "title": title, "paper": f"https://example.org/{url_tail}",
-            "tags": {"budget": [{"value": "Sparsity", "detail": detail}]}}
+            "tags": {**VALID["tags"], "budget": [{"value": "Sparsity", "detail": detail}]}}
     try:
         Paper.model_validate(data)
     except ValueError:
@@ -189,7 +191,7 @@ def test_a_new_taxonomy_value_changes_the_schema():
     old, new = schema_files(SETTINGS, TAXONOMY_MODEL)[PAPER], schema_files(SETTINGS, bigger)[PAPER]
     assert old != new
     key = TAXONOMY_MODEL.categories[0].key
-    record = {**VALID, "tags": {key: ["Blocky", {"value": "block"}]}}
+    record = {**VALID, "tags": {**VALID["tags"], key: ["Blocky", {"value": "block"}]}}
     assert schema_errors(record) != []
     assert [e.message for e in validator(paper_schema(SETTINGS, bigger)).iter_errors(as_json(record))] == []
 

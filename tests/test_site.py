@@ -212,8 +212,24 @@ def _hostile_list(tmp_path: Path) -> Path:
     return root
 
 
+def _hostile_catalog(tmp_path: Path):
+    """The hostile list as the site renderer would get it if validation let it through: `validate`
+    refuses its javascript: links (tests/test_errors.py), the site must be safe all the same."""
+    root = _hostile_list(tmp_path)
+    with pytest.raises(ProblemsError, match="only http"):
+        load_catalog(root)
+    hostile = yaml.safe_load((root / "papers" / "alpha-prune.yaml").read_text(encoding="utf-8"))
+    (root / "papers" / "alpha-prune.yaml").write_text(
+        (root / "papers" / "alpha-prune.yaml").read_text(encoding="utf-8").replace("javascript:", "https://x.org/").replace("JAVASCRIPT:", "https://x.org/"),
+        encoding="utf-8")
+    catalog = load_catalog(root)
+    catalog.papers = [(paper.model_copy(update={"takeaway": hostile["takeaway"]}) if paper.id == "alpha-prune"
+                       else paper, source) for paper, source in catalog.papers]
+    return catalog
+
+
 def test_hostile_title_and_takeaway_are_escaped(tmp_path: Path) -> None:
-    site = render_site(load_catalog(_hostile_list(tmp_path)))
+    site = render_site(_hostile_catalog(tmp_path))
     for path in ("index.html", "concepts/type.html", "challenge.html"):
         html = site[path]
         page = Page(html)

@@ -151,7 +151,7 @@ def new_record(root: Path, identifier: str, *, offline: bool = False, record_id:
     path = f"{settings.papers}/{record_id}.yaml"
     file = root / path
     if file.exists():
-        raise ProblemsError([Problem(path, 0, 0, "", "already exists; not overwritten (pass --id to choose "
+        raise ProblemsError([Problem(path, 1, 1, "", "already exists; not overwritten (pass --id to choose "
                                                      "another id)")])
 
     skeleton = Skeleton(id=record_id, identifier=ident.kind, key=ident.key, url=ident.url, today=today,
@@ -183,7 +183,7 @@ def _check_only_placeholders(text: str, path: str, skeleton: Skeleton) -> tuple[
     wrong = [e for e in errors if not e["loc"] or e["loc"][0] not in allowed]
     if wrong:
         shown = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in wrong)
-        raise ProblemsError([Problem(path, 0, 0, "", f"internal error, nothing written: the prefilled record "
+        raise ProblemsError([Problem(path, 1, 1, "", f"internal error, nothing written: the prefilled record "
                                                       f"does not validate ({shown}); please report this")])
     return data, unfilled
 
@@ -202,4 +202,4 @@ def _guidance(source: Source, unfilled: ValidationError | None) -> list[Problem]
 def create_file(file: Path, text: str, shown: str) -> None:
     """Write `text` to a new file, atomically; never replace an existing one (a problem instead)."""
     if not create_new(file, text):
-        raise ProblemsError([Problem(shown, 0, 0, "", "already exists; not overwritten")])
+        raise ProblemsError([Problem(shown, 1, 1, "", "already exists; not overwritten")])

@@ -83,7 +83,7 @@ def select(root: Path, targets: Sequence[str] = ()) -> list[tuple[Path, str]]:
             file, shown = by_id.get(target) or (Path(target), shown_path(Path(target).resolve(), root.resolve()))
             chosen.setdefault(shown, (file, shown))
         else:
-            problems.append(Problem(target, 0, 0, "", f"no record {target!r}: neither a paper id nor a file"
+            problems.append(Problem(target, 1, 1, "", f"no record {target!r}: neither a paper id nor a file"
                                                       f"{suggest(target, by_id)}"))
     if problems:
         raise SettingsError(problems)
@@ -233,7 +233,7 @@ def write_fixes(file: Path, path: str, changes: list[tuple[tuple, Any]]) -> Prob
     try:
         Paper.model_validate(expected := parse_mapping(raw, path))
     except (ProblemsError, ValidationError):
-        return Problem(path, 0, 0, "", "not written: the record does not validate; run `awesome-prune validate`")
+        return Problem(path, 1, 1, "", "not written: the record does not validate; run `awesome-prune validate`")
     new = raw.decode("utf-8")
     for loc, value in changes:
         expected, new = _with(expected, loc, value), edit(new, loc, value)
@@ -245,7 +245,7 @@ def write_fixes(file: Path, path: str, changes: list[tuple[tuple, Any]]) -> Prob
     except (ProblemsError, ValidationError) as exc:
         why = f"would not be valid ({str(exc).splitlines()[0]})"
     if why or file.read_bytes() != raw:
-        return Problem(path, 0, 0, "", f"not written: the edited record {why} (please report this)" if why
+        return Problem(path, 1, 1, "", f"not written: the edited record {why} (please report this)" if why
                        else "not written: the file changed while refreshing; run again")
     write_atomic(file, new)
     return None

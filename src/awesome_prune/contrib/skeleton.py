@@ -99,8 +99,8 @@ def _header(skeleton: Skeleton) -> list[str]:
 
 
 def _tags(skeleton: Skeleton) -> list[str]:
-    lines = ["# TO FILL IN: one or more values per category, from concepts/taxonomy.yaml; remove a category",
-             "# that does not apply. A value may carry a detail: {value: Sparsity, detail: layer}."]
+    lines = ["# TO FILL IN: one or more values per category, from concepts/taxonomy.yaml ('Other' with a detail when",
+             "# none fits). A value may carry a detail: {value: Sparsity, detail: layer}."]
     lines.append("tags:")
     for key, name, values in skeleton.categories:
         lines.append(f"  # {shorten(name, 200)}: {shorten(', '.join(values), 300)}")

@@ -12,38 +12,21 @@ from pathlib import Path
 
 from ..errors import shown_path
 from ..records.catalog import Catalog
-from ..records.load import Source
+from ..records.load import Source, find_line as load_find_line
 from ..records.catalog import key_line
 from ..render.linker import Origin
 from ..render.markup import link_target
 
 __all__ = ["Sources", "display_path", "find_line"]
 
-_SCAN_LINES = 400  # how far below a field's first line its URL is looked for
-
-
 def display_path(root: Path, file: Path) -> str:
     """`file` as messages show it: relative to `root` (both resolved) when inside it."""
     return shown_path(file.resolve(), root.resolve())
 
 
-def _indent(line: str) -> int:
-    return len(line) - len(line.lstrip(" "))
-
-
 def find_line(lines: list[str], start: int, url: str, nested: bool = True) -> int:
-    """The line at or below `start` (1-based) where `url` is written; with `nested` (YAML) only
-    within the block that starts there (lines indented deeper than its first). `start` when the
-    URL is not found."""
-    forms = {url, link_target(url)}
-    first = max(0, start - 1)
-    for i in range(first, min(len(lines), first + _SCAN_LINES)):
-        line = lines[i]
-        if nested and i > first and line.strip() and _indent(line) <= _indent(lines[first]):
-            break
-        if any(form in line for form in forms):
-            return i + 1
-    return start
+    """The line at or below `start` where `url` is written (as written or as a link target)."""
+    return load_find_line(lines, start, list(dict.fromkeys((url, link_target(url)))), nested)
 
 
 class Sources:

@@ -9,6 +9,8 @@ folder is read: every path is confined to it (`confined`), symlinks included. Th
 
 from __future__ import annotations
 
+import datetime as _dt
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +20,7 @@ from pydantic import ValidationError
 from ..errors import Problem, ProblemsError, SettingsError
 from .load import Source, load_mapping
 from .models import Paper, Settings, Taxonomy
-from .validate import TagIndex, check_id, check_model, check_same_paper, check_taxonomy
+from .validate import TagIndex, check_model, check_record, check_same_paper, check_taxonomy
 
 
 @dataclass
@@ -86,7 +88,7 @@ def read_record(file: Path, shown: str, tags: TagIndex | None) -> tuple[Paper | 
     if paper is not None:
         if tags is not None:
             problems += tags.check(paper, source)
-        problems += check_id(paper, source)
+        problems += check_record(paper, source, _dt.date.today())
     elif tags is not None and isinstance(source.data.get("tags"), dict):
         problems += tags.check_raw(source)  # the tags too, in the same run as the schema's problems
     return paper, source, problems
@@ -146,13 +148,16 @@ def load_settings(root: Path, required: bool = True) -> Settings | None:
         text = file.read_text(encoding="utf-8")
         table = tomllib.loads(text).get("tool", {}).get("awesome-prune")
     except (OSError, UnicodeDecodeError) as exc:
-        raise SettingsError([Problem("pyproject.toml", 0, 0, "", f"cannot read: {exc}")]) from None
+        raise SettingsError([Problem("pyproject.toml", 1, 1, "", f"cannot read: {exc}")]) from None
     except tomllib.TOMLDecodeError as exc:
-        raise SettingsError([Problem("pyproject.toml", 0, 0, "", f"TOML syntax: {exc}")]) from None
+        where = re.search(r"\(at line (\d+), column (\d+)\)$", str(exc))
+        line, col = (int(where[1]), int(where[2])) if where else (1, 1)
+        message = str(exc)[:where.start()].rstrip() if where else str(exc)
+        raise SettingsError([Problem("pyproject.toml", line, col, "", f"TOML syntax: {message}")]) from None
     if table is None:
         if not required:
             return None
-        raise SettingsError([Problem("pyproject.toml", 0, 0, "", f"no [{SECTION}] section; the list settings live there")])
+        raise SettingsError([Problem("pyproject.toml", 1, 1, "", f"no [{SECTION}] section; the list settings live there")])
     try:
         return Settings.model_validate(table)
     except ValidationError as exc:

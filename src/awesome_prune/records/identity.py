@@ -15,9 +15,10 @@ from urllib.parse import parse_qs, unquote, urlsplit
 _ARXIV_ID = re.compile(r"^(\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})(v\d+)?$")
 _MARKS = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")  # combining marks
 _NOT_ALNUM = re.compile(r"[\W_]+")
+_FORMAT = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")  # invisible: removed, not spaces
 _ARXIV_DOI = re.compile(r"^10\.48550/arxiv\.(.+)$", re.I)
 # The usual spellings, read at once (pure speed: each gives what the general code below gives).
-_PLAIN_ARXIV = re.compile(r"https?://arxiv\.org/(?:abs|pdf|html)/(\d{4}\.\d{4,5})(?:v\d+)?(?:\.pdf)?/?")
+_PLAIN_ARXIV = re.compile(r"https?://arxiv\.org/(?:abs|pdf|html)/(\d{4}\.\d{4,5})(?:v\d+)?(?:\.pdf)?/?\.?")
 _PLAIN_HOST = re.compile(r"https?://([A-Za-z0-9.-]+)(?:[/?#]|$)")
 
 
@@ -37,7 +38,7 @@ def arxiv_id(text: str) -> str | None:
             return arxiv_id(unquote(parts.path.lstrip("/")))
         if not (host == "arxiv.org" or host.endswith(".arxiv.org")):
             return None
-        match = re.match(r"^/(?:abs|pdf|html)/(.+?)(?:\.pdf)?/?$", parts.path)
+        match = re.match(r"^/(?:abs|pdf|html)/(.+?)(?:\.pdf)?/?\.?$", parts.path)  # a sentence's dot too
         if not match:
             return None
         text = match.group(1)
@@ -80,7 +81,7 @@ def doi(text: str) -> str | None:
 
 def title_key(title: str) -> str:
     """The title up to case, accents, punctuation and spacing."""
-    text = _MARKS.sub("", unicodedata.normalize("NFKD", title).casefold())
+    text = _MARKS.sub("", unicodedata.normalize("NFKD", _FORMAT.sub("", title)).casefold())
     return " ".join(_NOT_ALNUM.sub(" ", text).split())
 
 

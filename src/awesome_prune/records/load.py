@@ -71,10 +71,32 @@ class Source:
             loc = loc[:-1]
         return self._positions.get(loc, (1, 1))
 
+    def line_of(self, loc: Loc, needle: str) -> int:
+        """The line where `needle` (a URL) is written inside the value at `loc`: a folded text
+        spans several lines; the value's first line when it is not found there."""
+        start = self.position(loc)[0]
+        lines = (self.text if self.text is not None else _decode(self.file.read_bytes(), self.path)).splitlines()
+        return find_line(lines, start, [needle])
+
     def key_position(self, loc: Loc) -> tuple[int, int]:
         """(line, col) of the key that names `loc` (for unknown keys), else of the value."""
         self.position(())
         return self._positions.get(("<key>",) + tuple(loc)) or self.position(loc)
+
+
+def find_line(lines: list[str], start: int, forms: list[str], nested: bool = True, limit: int = 400) -> int:
+    """The line at or below `start` (1-based) where one of `forms` is written; with `nested`
+    (YAML) only within the block that starts there (lines indented deeper than its first).
+    `start` when none is found."""
+    first = max(0, start - 1)
+    indent = len(lines[first]) - len(lines[first].lstrip(" ")) if first < len(lines) else 0
+    for i in range(first, min(len(lines), first + limit)):
+        line = lines[i]
+        if nested and i > first and line.strip() and len(line) - len(line.lstrip(" ")) <= indent:
+            break
+        if any(form in line for form in forms):
+            return i + 1
+    return start
 
 
 def _walk_positions(node: yaml.Node | None, loc: Loc, out: dict) -> None:
@@ -205,7 +227,9 @@ def parse_yaml(text: str, path: str) -> Any:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         message = exc.problem or str(exc)
-        if exc.context and message.startswith("found"):
+        if exc.context_mark and "end of stream" in message:  # where the unclosed thing starts, not the end
+            mark, message = exc.context_mark, f"{exc.context.removeprefix('while scanning ')} is never closed"
+        elif exc.context and message.startswith("found"):
             message = f"{exc.context.rstrip()}: {message}"
         raise fail(path, mark.line + 1 if mark else 1, mark.column + 1 if mark else 1,
                    f"YAML syntax: {message}") from None

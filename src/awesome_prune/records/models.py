@@ -170,12 +170,12 @@ class Notes(Strict):
 
 class Paper(Strict):
     id: Kebab
-    title: Line
+    title: Annotated[Line, Field(max_length=300)]
     authors: list[Line] = Field(default_factory=list)  # in the paper's order; left out when unknown
     paper: Url
     venue: Venue
     code: Code | None = None
-    takeaway: Text
+    takeaway: Annotated[Text, Field(max_length=1200)]
     tags: dict[str, Annotated[list[TagEntry], Field(min_length=1)]]
     notes: Notes = Field(default_factory=Notes)
     added: Day
@@ -213,6 +213,7 @@ class Category(Strict):
     page: Annotated[str, Field(strict=True, pattern=r"^[a-z0-9_-]+\.md$")]
     explanation: Text
     values: Annotated[list[Value], Field(min_length=1)]
+    required: StrictBool = False  # every record must state a value (`Other`, with a detail, when none fits)
 
     @cached_property
     def _spellings(self) -> dict[str, Value]:

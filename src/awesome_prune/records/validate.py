@@ -7,6 +7,8 @@ Each check returns a list of problems; nothing here raises for bad data or print
 from __future__ import annotations
 
 import datetime as _dt
+import html
+import re
 import types
 import typing
 from typing import Any, get_args, get_origin
@@ -14,7 +16,7 @@ from typing import Any, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 
 from ..errors import Problem, suggest
-from .identity import paper_keys
+from .identity import arxiv_id, paper_keys
 from .load import Source
 from .models import TAG_MAPPING, TAG_NAME, Paper, Taxonomy
 
@@ -80,6 +82,9 @@ def _message(err: dict, model: type[BaseModel]) -> str:
         return f"expected a mapping, got {_describe(value)}"
     if kind == "list_type":
         return f"expected a list, got {_describe(value)}"
+    if kind in ("string_too_long", "too_long") and isinstance(value, str):
+        limit = err["ctx"]["max_length"]
+        return f"is {len(value)} characters long; the limit is {limit} (say less: a README row shows it)"
     if kind == "too_short":
         return "needs at least one entry"
     return err["msg"].removeprefix("Value error, ")
@@ -139,12 +144,15 @@ class TagIndex:
     def __init__(self, taxonomy: Taxonomy):
         self.categories = taxonomy.by_key
         # category key → each spelling written exactly as a value's name or alias → that value's name
+        self.required = {key for key, category in self.categories.items() if category.required}
         self.exact = {key: {spelling: value.name for value in category.values for spelling in (value.name, *value.aliases)}
                       for key, category in self.categories.items()}
 
     def check(self, paper: Paper, source: Source) -> list[Problem]:
         """Problems of a valid record's tags: unknown categories and values, values listed twice."""
         tags = [(key, [value for value, _ in refs]) for key, refs in paper.refs.items()]
+        if self.required - {key for key, _ in tags}:
+            return self._check(source, tags)
         for key, values in tags:  # the usual case, every tag known and listed once: a look-up each
             names = self.exact.get(key)
             if names is None or len({names.get(value) for value in values} - {None}) != len(values):
@@ -163,6 +171,13 @@ class TagIndex:
 
     def _check(self, source: Source, tags: list[tuple[str, list[str | None]]]) -> list[Problem]:
         problems = []
+        stated = {key for key, _ in tags}
+        for category in self.categories.values():
+            if category.required and category.key not in stated:
+                line, col = source.key_position(("tags",))
+                problems.append(Problem(source.path, line, col, f"tags.{category.key}",
+                                        f"no value for {category.name}, which every record states; use 'Other' with "
+                                        "a detail when no value fits"))
         for key, values in tags:
             if key not in self.categories:
                 line, col = source.key_position(("tags", key))
@@ -200,6 +215,68 @@ def check_id(paper: Paper, source: Source) -> list[Problem]:
     line, col = source.position(("id",))
     return [Problem(source.path, line, col, "id", f"id {paper.id!r} differs from the file name; rename the file to "
                                                   f"{paper.id}.yaml or set id: {source.file.stem}")]
+
+
+EARLIEST = _dt.date(2000, 1, 1)
+
+
+def check_record(paper: Paper, source: Source, today: _dt.date) -> list[Problem]:
+    """What a record's fields must agree on: its id and file name, dates, and the links in its
+    markdown (http(s), relative or `#anchor` only)."""
+    problems = check_id(paper, source)
+
+    def problem(loc: tuple, message: str) -> None:
+        problems.append(Problem(source.path, *source.position(loc), ".".join(map(str, loc)), message))
+
+    if paper.added > today:
+        problem(("added",), f"{paper.added.isoformat()} is in the future (today is {today.isoformat()})")
+    elif paper.added < EARLIEST:
+        problem(("added",), f"{paper.added.isoformat()} is before {EARLIEST.year}; the list began later")
+    first = arxiv_id(paper.paper)
+    year = int(first[:2]) + 2000 if first and first[:2].isdigit() else None
+    if year and paper.venue.year < year:
+        problem(("venue", "year"), f"{paper.venue.year} is before {year}, when the paper first appeared on arXiv "
+                                   f"(its id {first} says so)")
+    texts = [(("takeaway",), paper.takeaway)] + [(("notes", "challenges", i), note)
+                                                  for i, note in enumerate(paper.notes.challenges)]
+    for loc, text in texts:
+        for url in link_targets(text):
+            if not link_allowed(url):
+                line = source.line_of(loc, url)
+                col = source.text.splitlines()[line - 1].find(url) + 1 if source.text else 0
+                problems.append(Problem(source.path, line, col or 1, ".".join(map(str, loc)),
+                                        f"link to {url!r}: only http(s), relative or #anchor links are allowed"))
+    return problems
+
+
+# A link's target in markdown: `[text](target)`, `![alt](target)`, `[label]: target`, `<scheme:…>`.
+# Not a parser: a net wide enough to catch every target markdown could make a link of (a target
+# inside a code span is caught too, and must be allowed as well).
+_TARGET = re.compile(r"\]\(\s*<?((?:[^\s()<>]|\([^\s()]*\))*)|^\s*\[[^\]]+\]:\s*<?(\S*?)>?(?:\s|$)|<([A-Za-z][A-Za-z0-9+.\-]*:[^\s<>]*)>",
+                     re.M)
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*):")
+_INVISIBLE = re.compile(r"[\x00-\x20\x7f-\x9f\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
+
+
+def link_targets(text: str) -> list[str]:
+    if "](" not in text and "<" not in text and "]:" not in text:
+        return []
+    return [next(g for g in match.groups() if g is not None) for match in _TARGET.finditer(text)]
+
+
+def link_allowed(url: str) -> bool:
+    """Whether a link or image target may appear in the pages: http(s), relative, `#fragment`.
+
+    Refused: every other scheme (`javascript:`, `data:`, `vbscript:`, `file:`, `mailto:` …), also
+    when disguised by case, whitespace or control characters, and protocol-relative `//host`.
+    """
+    compact = _INVISIBLE.sub("", html.unescape(url))
+    if compact.startswith(("//", "\\\\", "/\\", "\\/")):
+        return False
+    scheme = _SCHEME.match(compact)
+    if scheme is None:
+        return ":" not in compact.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
+    return scheme.group(1).lower() in ("http", "https")
 
 
 def check_same_paper(papers: list[tuple[Paper, Source]]) -> list[Problem]:

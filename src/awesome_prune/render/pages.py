@@ -182,7 +182,7 @@ def template_problems(templates: Path, shown: str, what: str) -> Iterator[None]:
     try:
         yield
     except jinja2.TemplateNotFound as exc:
-        raise ProblemsError([Problem(f"{shown}/{exc.name}", 0, 0, "",
+        raise ProblemsError([Problem(f"{shown}/{exc.name}", 1, 1, "",
                                      f"{what} not found; check the `templates` setting")]) from None
     except jinja2.TemplateError as exc:
         folder = templates.resolve()
@@ -195,4 +195,7 @@ def template_problems(templates: Path, shown: str, what: str) -> Iterator[None]:
         else:
             name, line = _template_line(exc, folder) or ("", 0)
         where = shown if not name else name if Path(name).is_absolute() else f"{shown}/{name}"
-        raise ProblemsError([Problem(where, line, 0, "", f"{what}: {exc}")]) from None
+        raise ProblemsError([Problem(where, line or 1, 1, "", f"{what}: {exc}")]) from None
+    except RecursionError:  # a macro that calls itself without end
+        raise ProblemsError([Problem(shown, 1, 1, "", f"{what}: recursion too deep (a macro or include that "
+                                                      "calls itself?)")]) from None

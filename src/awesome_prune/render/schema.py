@@ -96,7 +96,9 @@ def _tag_schema(taxonomy: Taxonomy, tag_ref: dict[str, Any], defs: dict[str, Any
             "description": f"{category.name}: {one_line(category.explanation)}",
             "items": {"$ref": f"#/$defs/Tag_{category.key}"},
         }
+    required = [category.key for category in taxonomy.categories if category.required]
     return {"type": "object", "title": "Tags", "additionalProperties": False, "properties": properties,
+            **({"required": required} if required else {}),
             "description": "Tags by category key; each value is a name (or alias) from concepts/taxonomy.yaml, "
                            "optionally with a detail: `{value: Sparsity, detail: layer}`."}
 
