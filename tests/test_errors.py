@@ -253,3 +253,40 @@ def test_settings_errors_name_the_key(lst):
         "pyproject.toml:7:1: tool.awesome-prune.order: Input should be 'added', 'title' or 'id'",
         "pyproject.toml:8:1: tool.awesome-prune.foo: unknown setting",
     ]
+
+
+# -- nothing outside the list is read (issue 11 §2) ------------------------------------------------
+
+def test_a_symlinked_record_is_refused_without_reading_it(lst, tmp_path):
+    secret = tmp_path / "creds.env"
+    secret.write_text("token: https://bot:ghp_SECRET@github.com\n")
+    (lst / "papers" / "creds.yaml").symlink_to(secret)
+    found = problems(lst)
+    assert found == ["papers/creds.yaml:1:1: a symbolic link; a record is a regular file in the list"]
+    assert "SECRET" not in "".join(found)
+
+
+def test_a_fifo_is_refused_without_hanging(lst):
+    import os
+    os.mkfifo(lst / "papers" / "fifo.yaml")
+    assert problems(lst) == ["papers/fifo.yaml:1:1: not a regular file; a record is a plain .yaml file"]
+
+
+@pytest.mark.parametrize("key, value", [("papers", "/etc"), ("challenge_intro", "../outside-secret.env"),
+                                        ("taxonomy", "../../taxonomy.yaml")])
+def test_path_settings_stay_inside_the_list(lst, tmp_path, key, value):
+    (lst.parent / "outside-secret.env").write_text("SECRET=1\n")
+    project = lst / "pyproject.toml"
+    project.write_text(project.read_text().replace("[tool.awesome-prune]\n", f"[tool.awesome-prune]\n{key} = \"{value}\"\n"))
+    found = problems(lst)
+    assert len(found) == 1 and f"tool.awesome-prune.{key}: {value!r} leads outside the list's folder" in found[0]
+    assert "SECRET" not in found[0]
+
+
+def test_a_symlinked_papers_folder_leading_out_is_refused(lst, tmp_path):
+    import shutil
+    elsewhere = tmp_path / "elsewhere"
+    shutil.move(str(lst / "papers"), elsewhere)
+    (lst / "papers").symlink_to(elsewhere, target_is_directory=True)
+    found = problems(lst)
+    assert len(found) == 1 and "tool.awesome-prune.papers: 'papers' leads outside the list's folder" in found[0]

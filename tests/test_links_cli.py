@@ -405,3 +405,21 @@ def test_no_generated_page_is_parsed_to_check_its_links(lst, capsys, parses):
     code, _, _ = links(lst, "--external", "--no-cache", *FAST, capsys=capsys)  # every URL excluded
     assert code == 0
     assert len(parses) == pages
+
+
+@pytest.mark.parametrize("setting", ['"../outside/precious.txt"', '"/tmp/elsewhere.json"', '"linkcache.json"'])
+def test_a_cache_setting_outside_the_list_is_refused_and_nothing_is_written(lst, capsys, server, setting, tmp_path):
+    """The cache path comes with the list (a pull request can change it): outside the list's folder
+    it is a settings error, and no file anywhere is written or overwritten."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    precious = outside / "precious.txt"
+    precious.write_text("keep me")
+    if "linkcache" in setting:  # a symlink inside the list that leads out of it
+        (lst / "linkcache.json").symlink_to(precious)
+    edit(lst / "pyproject.toml", "[tool.awesome-prune]", f"[tool.awesome-prune.links]\ncache = {setting}\n\n[tool.awesome-prune]")
+    build(lst, capsys) if "linkcache" not in setting else None
+    code, _, err = links(lst, "--external", *FAST, capsys=capsys)
+    assert code == 2
+    assert "tool.awesome-prune.links.cache" in err and "leads outside the list's folder" in err
+    assert precious.read_text() == "keep me" and not Path("/tmp/elsewhere.json").exists()

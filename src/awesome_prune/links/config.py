@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import Problem, SettingsError
+from ..records.catalog import confined
 from ..records.models import LinkSettings
 from . import netguard
 from .remote import DEFAULT_USER_AGENT, RemoteOptions
@@ -124,7 +125,9 @@ def remote_options(root: Path, settings: LinkSettings, flags: LinkFlags,
 
     cache_path = None
     if not flags.no_cache:
-        cache_path = flags.cache if flags.cache is not None else root / settings.cache
+        # the setting comes with the list (a pull request may change it): it stays inside the list;
+        # --cache is the operator's own choice
+        cache_path = flags.cache if flags.cache is not None else confined(root, settings.cache, "links.cache")
     return RemoteOptions(
         timeout=flags.timeout if flags.timeout is not None else settings.timeout,
         workers=flags.workers if flags.workers is not None else settings.workers,
