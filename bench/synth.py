@@ -18,7 +18,7 @@ def record(i: int, rng: random.Random, taxonomy: dict) -> str:
     status, name = rng.choice(VENUES)
     year = rng.randint(2019, 2026)
     venue = f"{{status: {status}, name: {name}, year: {year}}}" if name else f"{{status: {status}, year: {year}}}"
-    lines = [f"id: paper-{i}", f"title: \"{title}\"", f"paper: https://arxiv.org/abs/{2000 + i // 99999}.{i % 99999:05d}",
+    lines = [f"id: paper-{i}", f"title: \"{title}\"", f"paper: https://arxiv.org/abs/{year % 100:02d}{1 + i // 99999 % 12:02d}.{i % 99999:05d}",
              f"venue: {venue}"]
     if rng.random() < 0.7:
         lines.append(f"code: {{url: https://github.com/lab{i % 97}/repo-{i}, framework: PyTorch}}")
@@ -31,7 +31,7 @@ def record(i: int, rng: random.Random, taxonomy: dict) -> str:
               f"    - {' '.join(rng.choice(WORDS) for _ in range(10))}."]
     if rng.random() < 0.5:
         lines.append(f"  reviews: https://openreview.net/forum?id=R{i:09d}")
-    lines.append(f"added: 20{rng.randint(20, 26)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}")
+    lines.append(f"added: 20{rng.randint(20, 25)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}")  # the past
     return "\n".join(lines) + "\n"
 
 

@@ -107,6 +107,8 @@ def load_catalog(root: Path) -> Catalog:
     for file, shown in entries:
         paper, source, found = read_record(file, shown, tags)
         problems += found
+        if source is not None:
+            source.data = None  # checked: the model holds the values; the source keeps the text, for lines
         if paper is not None:
             papers.append((paper, source))
     problems += check_same_paper(papers)

@@ -21,9 +21,8 @@ from __future__ import annotations
 import html
 import re
 import sys
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterator
+from typing import Iterator, NamedTuple
 
 import cmarkgfm
 from cmarkgfm.cmark import Options
@@ -37,8 +36,7 @@ OPEN, CLOSE = "\ue000", "\ue001"
 _MARK = re.compile("\ue000(\\d+)\ue001")
 
 
-@dataclass(frozen=True)
-class Origin:
+class Origin(NamedTuple):
     """The place to edit for a link: a file, and there a field (`loc`, looked up when a message
     needs its line) or a `line` known at once (templates, hand-written pages)."""
 
@@ -51,8 +49,7 @@ class Origin:
         return f"{self.path}:{self.line}" if self.line else self.path
 
 
-@dataclass(frozen=True)
-class Link:
+class Link(NamedTuple):
     url: str
     page: str  # the generated page, relative to the list's root (site pages: under the site folder)
     line: int  # 1-based line in that page

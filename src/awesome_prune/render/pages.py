@@ -137,9 +137,9 @@ class Renderer:
                                by_year=[(year, group) for year, group in with_notes if group],
                                intro=self.challenge_intro.strip())
 
-        rows = [(year, [(v, views.badges(v, value_anchor)) for v in group]) for year, group in by_year]
+        rows = [(year, [views.row(v, value_anchor, challenge.anchors) for v in group]) for year, group in by_year]
         self._page(rendered, linker, README_PAGE, "README.md.j2", by_year=rows, value_anchor=value_anchor,
-                   challenge_anchor=challenge.anchors, recent=_recent(papers, self.settings.recent),
+                   recent=_recent(papers, self.settings.recent),
                    front=views.front_matter())
         return rendered
 

@@ -65,6 +65,22 @@ class PaperView(NamedTuple):
     challenges: tuple[str, ...]  # each a one-line cell
 
 
+class Row(NamedTuple):
+    """One README row, its values in the order the row shows them (the template unpacks it)."""
+
+    star: Star | None
+    venue: str
+    venue_image: str
+    title: str
+    link: str
+    authors: str
+    takeaway: str
+    badges: tuple[Badge, ...]
+    challenge: str | None  # the paper's anchor on the challenge page, when it has notes there
+    notes: tuple[tuple[str, str], ...]
+    code: tuple[str, str] | None
+
+
 class Views:
     """Builds the views of one render; `linker` records every link target they hold."""
 
@@ -128,15 +144,21 @@ class Views:
                 self.linker.target(markup.badge_url(label, short, "blue"), self.record(paper, "venue", ("venue",))))
         return found
 
-    def carriers(self, views: list[PaperView]) -> dict[str, dict[str, list[PaperView]]]:
-        """category key → value name → the papers that carry it, in the order of `views`."""
+    def carriers(self, views: list[PaperView]) -> dict[str, dict[str, list[tuple[str, str, str]]]]:
+        """category key → value name → (title, link, venue) of each paper that carries it, in the
+        order of `views` (as lists of papers show them)."""
         found = {c.key: {v.name: [] for v in c.values} for c in self.taxonomy.categories}
         for view in views:
+            entry_of = (view.title, view.link, view.venue)
             for entry in view.tags:
                 category = self.taxonomy.by_key[entry[0]]
                 for value, _ in entry[1:]:
-                    found[category.key][category.lookup(value).name].append(view)
+                    found[category.key][category.lookup(value).name].append(entry_of)
         return found
+
+    def row(self, view: PaperView, value_anchor: dict, challenge_anchor: dict) -> Row:
+        return Row(view.star, view.venue, view.venue_image, view.title, view.link, view.authors, view.takeaway,
+                   self.badges(view, value_anchor), challenge_anchor.get(view.id), view.notes, view.code)
 
     # -- tags -----------------------------------------------------------------------------------
     def badges(self, view: PaperView, value_anchor: dict) -> tuple[Badge, ...]:
