@@ -18,6 +18,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from . import netguard
+from .config import DEFAULT_USER_AGENT, FRAGMENT_CAP, GITHUB_API, RemoteOptions
 from .cache import LinkCache
 from .fetch import Fetch, Status, split_fragment
 from .fragments import PageIds
@@ -25,35 +26,6 @@ from .schedule import Host, Scheduler
 from .transport import Transport, Watchdog, where
 
 __all__ = ["DEFAULT_USER_AGENT", "RemoteOptions", "Result", "Status", "check_urls"]
-
-DEFAULT_USER_AGENT = "Mozilla/5.0 (compatible; awesome-prune-linkcheck/0.1)"
-GITHUB_API = "https://api.github.com"
-FRAGMENT_CAP = 2 * 1024 * 1024
-
-
-@dataclass
-class RemoteOptions:
-    """Settings of one run; the defaults suit a public README of a few thousand links."""
-
-    timeout: float = 10.0  # connect timeout and timeout between bytes; overall 2x per request
-    workers: int = 24
-    per_host: int = 4  # concurrent requests to one host name
-    min_gap: float = 0.0  # seconds between request starts to one host
-    max_redirects: int = 10
-    retries: int = 3  # retries after the first attempt (408, 429, 5xx, timeouts, resets)
-    backoff: float = 0.5  # first retry delay; doubles each time, with jitter
-    max_retry_after: float = 30.0  # the longest pause a 429/503 gets; cap of the backoff
-    accept: frozenset[int] = frozenset(range(200, 300))
-    exclude: tuple[str, ...] = ()  # regexes (re.search on the input URL): 'ok', 'excluded'
-    user_agent: str = DEFAULT_USER_AGENT
-    allow_networks: tuple[str, ...] = ()  # CIDRs exempt from the netguard refusal
-    cache_path: Path | None = None  # e.g. Path('.cache/links.json'); None: no cache
-    cache_max_age: float = 86400 * 7
-    github_token: str | None = None
-    github_api: str = GITHUB_API  # test-only override of the GitHub API origin
-    ca_bundle: str | None = None  # a CA bundle to trust instead of the default (tests)
-    fragment_cap: int = FRAGMENT_CAP  # bytes of HTML read at most to find fragments
-
 
 @dataclass(frozen=True)
 class Result:
