@@ -144,16 +144,19 @@ class Views:
                 self.linker.target(markup.badge_url(label, short, "blue"), self.record(paper, "venue", ("venue",))))
         return found
 
-    def carriers(self, views: list[PaperView]) -> dict[str, dict[str, list[tuple[str, str, str]]]]:
-        """category key → value name → (title, link, venue) of each paper that carries it, in the
-        order of `views` (as lists of papers show them)."""
-        found = {c.key: {v.name: [] for v in c.values} for c in self.taxonomy.categories}
+    def carriers(self, views: list[PaperView]) -> dict[str, dict[str, list[tuple[int, list[tuple[str, str, str]]]]]]:
+        """category key → value name → [(year, [(title, link, venue) of each paper of that year that
+        carries it])], in the order of `views` (newest year first)."""
+        found: dict = {c.key: {v.name: [] for v in c.values} for c in self.taxonomy.categories}
         for view in views:
             entry_of = (view.title, view.link, view.venue)
             for entry in view.tags:
                 category = self.taxonomy.by_key[entry[0]]
                 for value, _ in entry[1:]:
-                    found[category.key][category.lookup(value).name].append(entry_of)
+                    years = found[category.key][category.lookup(value).name]
+                    if not years or years[-1][0] != view.year:
+                        years.append((view.year, []))
+                    years[-1][1].append(entry_of)
         return found
 
     def row(self, view: PaperView, value_anchor: dict, challenge_anchor: dict) -> Row:
