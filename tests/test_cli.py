@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from .conftest import REPO, own_templates, snapshot
+from awesome_prune.cli import main
 
 
 def run(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess:
@@ -133,3 +134,25 @@ def test_a_broken_template_is_one_line_at_its_line_and_nothing_is_written(lst, b
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert result.stderr.splitlines() == [expected, "1 error"]
     assert snapshot(lst, cache=False) == before  # compiled templates aside
+
+
+def test_version_and_root_after_the_command(lst, capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["--version"])
+    assert info.value.code == 0 and capsys.readouterr().out.startswith("awesome-prune ")
+    assert main(["validate", "--root", str(lst)]) == 0
+    assert "records valid" in capsys.readouterr().out
+
+
+def test_validate_problems_as_json_and_github_annotations(lst, capsys):
+    import json
+
+    (lst / "papers" / "omega.yaml").write_text("id: omega\ntitle: 123\n")
+    assert main(["--root", str(lst), "validate", "--format", "json"]) == 1
+    document = json.loads(capsys.readouterr().out)
+    assert document["summary"]["errors"] == len(document["problems"]) >= 2
+    first = document["problems"][0]
+    assert first["path"] == "papers/omega.yaml" and first["line"] >= 1 and first["severity"] == "error"
+    assert main(["--root", str(lst), "validate", "--format", "github"]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("::error file=papers/omega.yaml,line=") and lines[-1].endswith("errors")

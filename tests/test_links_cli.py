@@ -85,9 +85,11 @@ def test_broken_external_links_are_reported_at_their_yaml_lines(lst, server, cap
     edit(lst / "papers" / "gamma.yaml", "video: https://example.org/video/gamma", f"video: {server.url('/ok')}")
     build(lst, capsys)
 
-    code, out, err = links(lst, "--external", "--no-cache", "--format", "json", *FAST, capsys=capsys)
+    code, out, err = links(lst, "--external", "--no-cache", "--format", "json", "--all", *FAST, capsys=capsys)
     assert code == 1 and err == ""
-    found = {item["url"]: item for item in json.loads(out)}
+    document = json.loads(out)
+    assert document["summary"]["broken"] == 3 and document["summary"]["exit_code"] == 1
+    found = {item["url"]: item for item in document["findings"]}
     assert found[gone]["source"] == f"papers/alpha.yaml:{line_of(alpha, gone)}" == "papers/alpha.yaml:8"
     assert found[gone]["field"] == "takeaway" and found[gone]["status"] == "broken"
     assert found[gone]["generated"] == f"README.md:{line_of(lst / 'README.md', gone)}"
@@ -95,7 +97,10 @@ def test_broken_external_links_are_reported_at_their_yaml_lines(lst, server, cap
     assert found[blog]["field"] == "notes.blog" and "404" in found[blog]["detail"] and found[blog]["code"] == 404
     assert found[paper]["source"] == f"papers/beta.yaml:{line_of(beta, paper)}" and found[paper]["field"] == "paper"
     # One entry for the paper link, however many pages show it.
-    assert [item["url"] for item in json.loads(out)].count(paper) == 1
+    assert [item["url"] for item in document["findings"]].count(paper) == 1
+    # Without --all, only the problems.
+    code, out, _ = links(lst, "--external", "--no-cache", "--format", "json", *FAST, capsys=capsys)
+    assert {item["status"] for item in json.loads(out)["findings"]} == {"broken"}
     assert {p.split(":")[0] for p in [found[paper]["generated"], *found[paper]["also"]]} >= {
         "README.md", "concepts/type.md", "concepts/data.md"}
     # Working URLs are listed too (without a line lookup), excluded ones as ok/excluded.
@@ -131,7 +136,7 @@ def test_a_link_a_template_wrote_is_reported_at_the_template_line(lst, capsys):
     assert build_code == 1  # the build checks what it wrote
     code, out, _ = links(lst, "--format", "json", capsys=capsys)
     assert code == 1
-    [item] = json.loads(out)
+    [item] = json.loads(out)["findings"]
     assert item["source"] == f"templates/README.md.j2:{line_of(template, '#tags-of-prunin')}"
     assert item["generated"] == f"README.md:{line_of(lst / 'README.md', '(#tags-of-prunin)')}"
     assert "did you mean '#tags-of-pruning'" in item["detail"]
@@ -162,7 +167,7 @@ def test_the_site_pages_are_checked_when_built(lst, capsys):
     assert main(["--root", str(lst), "build"]) == 1  # written, and the broken link reported
     code, out, _ = links(lst, "--format", "json", capsys=capsys)
     assert code == 1
-    [item] = json.loads(out)  # the same problem in two generated files: one finding
+    [item] = json.loads(out)["findings"]  # the same problem in two generated files: one finding
     assert item["source"] == f"papers/alpha.yaml:{line_of(alpha, 'notes/missing.md')}"
     assert {place.split(":")[0] for place in [item["generated"], *item["also"]]} == {"README.md", "_site/index.html"}
 
@@ -232,7 +237,7 @@ def test_github_annotations_point_at_the_source_and_escape_what_they_must():
     strict = render(report, "github", strict=True).splitlines()
     assert strict[1].startswith("::error file=papers/b.yaml,line=3,")
 
-    items = json.loads(render(report, "json"))
+    items = json.loads(render(report, "json", everything=True))["findings"]
     assert [i["status"] for i in items] == ["broken", "unverifiable", "warning", "ok"]
     assert items[0] == {"url": "https://x.test/a", "status": "broken", "source": "papers/odd,name:x.yaml:7",
                         "field": "code.url", "generated": "README.md:42", "also": [],
@@ -328,9 +333,9 @@ def test_a_warm_cache_makes_no_request(lst, server, capsys, tmp_path):
     cache = tmp_path / "links-cache.json"
     code, out, _ = links(lst, "--external", "--cache", str(cache), "--format", "json", *FAST, capsys=capsys)
     assert code == 0 and server.hits("/ok") == 1
-    code, out, _ = links(lst, "--external", "--cache", str(cache), "--format", "json", *FAST, capsys=capsys)
+    code, out, _ = links(lst, "--external", "--cache", str(cache), "--format", "json", "--all", *FAST, capsys=capsys)
     assert code == 0 and server.hits() == 1  # nothing new reached the server
-    [item] = [i for i in json.loads(out) if i["url"] == url]
+    [item] = [i for i in json.loads(out)["findings"] if i["url"] == url]
     assert item["status"] == "ok" and item["detail"].endswith("(cached)")
     # --no-cache asks again.
     links(lst, "--external", "--no-cache", *FAST, capsys=capsys)
@@ -423,3 +428,17 @@ def test_a_cache_setting_outside_the_list_is_refused_and_nothing_is_written(lst,
     assert code == 2
     assert "tool.awesome-prune.links.cache" in err and "leads outside the list's folder" in err
     assert precious.read_text() == "keep me" and not Path("/tmp/elsewhere.json").exists()
+
+
+def test_markdown_report_groups_problems_by_file_and_stays_under_the_issue_limit():
+    from awesome_prune.links.report import MARKDOWN_LIMIT
+    from awesome_prune.links.run import Finding, LinkReport
+
+    findings = [Finding(f"https://example.org/{i}", "broken", "404 Not Found", Origin(f"papers/p{i % 3}.yaml", i, "paper"))
+                for i in range(5000)]
+    findings.append(Finding("https://example.org/fine", "ok", "200 OK", Origin("papers/p0.yaml", 1, "paper")))
+    text = render(LinkReport(findings, 3, 5001), "markdown")
+    assert text.startswith("5000 broken links") and len(text) < MARKDOWN_LIMIT
+    assert "**papers/p0.yaml**" in text and "- line 3: `paper` <https://example.org/3> — broken: 404 Not Found" in text
+    assert "example.org/fine" not in text
+    assert text.rstrip().endswith("more (see the run's log for all of them)")

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .commands import COMMANDS
 from .commands.output import report
+from . import __version__
 from .errors import ProblemsError, SettingsError
 
 
@@ -23,12 +24,16 @@ def parser() -> argparse.ArgumentParser:
         epilog="Exit codes: 0 success, 1 problems found (or outputs out of date), 2 usage or settings error.",
     )
     root.add_argument("--root", type=Path, default=Path("."), help="the list's folder (default: current folder)")
+    root.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = root.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for module_name in COMMANDS:
         module = importlib.import_module(f".commands.{module_name}", __package__)
         name = module_name.rstrip("_")
         command = sub.add_parser(name, help=module.HELP, description=module.DESCRIPTION,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
+        # `awesome-prune build --root DIR` as well as `awesome-prune --root DIR build`
+        command.add_argument("--root", type=Path, default=argparse.SUPPRESS,
+                             help="the list's folder (default: current folder)")
         module.add_arguments(command)
         command.set_defaults(func=module.run)
     return root
@@ -42,10 +47,10 @@ def _dispatch(args: argparse.Namespace) -> int:
     try:
         return args.func(args)
     except SettingsError as exc:
-        report(exc.problems)
+        report(exc.problems, fmt=getattr(args, "problem_format", "text"))
         return 2
     except ProblemsError as exc:
-        report(exc.problems)
+        report(exc.problems, fmt=getattr(args, "problem_format", "text"))
         return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

@@ -30,8 +30,11 @@ def add_arguments(parser) -> None:
                         help="markdown files or folders to check instead of the generated pages")
     parser.add_argument("--external", action="store_true", help="also fetch every http(s) URL")
     parser.add_argument("--strict", action="store_true", help="unverifiable URLs fail the run too")
-    parser.add_argument("--format", choices=["text", "json", "github"], default="text",
-                        help="text (default), json (every URL with --external), or github annotations")
+    parser.add_argument("--format", choices=["text", "json", "github", "markdown"], default="text",
+                        help="text (default), json ({\"summary\", \"findings\"}: the problems), github annotations, "
+                             "or markdown (the problems grouped by file, for an issue)")
+    parser.add_argument("--all", action="store_true", dest="everything",
+                        help="with --format json, list the working URLs too")
     parser.add_argument("--timeout", type=float, metavar="S", help="seconds per request (setting: 10)")
     parser.add_argument("--workers", type=int, metavar="N", help="requests at once (setting: 24)")
     parser.add_argument("--per-host", type=int, metavar="N", help="requests at once to one host (setting: 4)")
@@ -82,5 +85,5 @@ def run(args) -> int:
     finally:
         if bar is not None:
             bar.clear()
-    sys.stdout.write(render(report, args.format, args.strict))
+    sys.stdout.write(render(report, args.format, args.strict, args.everything))
     return exit_code(report, args.strict)

@@ -5,7 +5,8 @@ DESCRIPTION = "Check every record, the taxonomy and the settings; report all pro
 
 
 def add_arguments(parser) -> None:
-    pass
+    parser.add_argument("--format", dest="problem_format", choices=["text", "json", "github"], default="text",
+                        help="problems as text (default), JSON, or GitHub annotations at each record's line")
 
 
 def run(args) -> int:
@@ -13,5 +14,10 @@ def run(args) -> int:
 
     catalog = load_catalog(args.root)
     drafts = sum(p.draft for p in catalog.records)
+    if args.problem_format != "text":
+        from .output import report
+
+        report([], fmt=args.problem_format)
+        return 0
     print(f"{len(catalog.records)} records valid ({drafts} draft{'s' if drafts != 1 else ''})")
     return 0

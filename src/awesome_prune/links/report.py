@@ -25,7 +25,7 @@ from .run import Finding, LinkReport
 
 __all__ = ["FORMATS", "exit_code", "render", "summary"]
 
-FORMATS = ("text", "json", "github")
+FORMATS = ("text", "json", "github", "markdown")
 _SHOWN_PLACES = 3
 _ORDER = {"broken": 0, "unverifiable": 1, "warning": 2, "ok": 3}
 
@@ -79,16 +79,21 @@ def _text(report: LinkReport, strict: bool) -> str:
     return "\n".join(lines + [summary(report, strict)]) + "\n"
 
 
-def _json(report: LinkReport) -> str:
+def _json(report: LinkReport, strict: bool, everything: bool) -> str:
     items = []
     for f in sorted(report.findings, key=lambda f: (_ORDER[f.status], f.source.path, f.source.line, f.url)):
+        if f.status == "ok" and not everything:
+            continue
         items.append({
             "url": f.url, "status": f.status, "source": str(f.source), "field": f.source.field or None,
             "generated": str(f.generated[0]) if f.generated else None,
             "also": [str(p) for p in f.generated[1:]], "detail": f.detail, "code": f.code,
             "final_url": f.final_url,
         })
-    return json.dumps(items, indent=2, ensure_ascii=False) + "\n"
+    counts = {status: sum(f.status == status for f in report.findings) for status in _ORDER}
+    summary_ = {**counts, "files": report.files, "external_urls": report.external, "strict": strict,
+                "exit_code": exit_code(report, strict), "text": summary(report, strict)}
+    return json.dumps({"summary": summary_, "findings": items}, indent=2, ensure_ascii=False) + "\n"
 
 
 def _escape_data(text: str) -> str:
@@ -114,10 +119,39 @@ def _github(report: LinkReport, strict: bool) -> str:
     return "\n".join(lines + [summary(report, strict)]) + "\n"
 
 
-def render(report: LinkReport, fmt: str = "text", strict: bool = False) -> str:
-    """The report in format `fmt` (one of FORMATS), ending with a newline."""
+MARKDOWN_LIMIT = 60_000  # characters; GitHub refuses an issue body over 65,536
+
+
+def _markdown(report: LinkReport, strict: bool) -> str:
+    """The broken and unverifiable links as a markdown list grouped by the file to edit, each at
+    its line, cut (with a count of what was left out) below GitHub's size limit for an issue."""
+    groups: dict[str, list[str]] = {}
+    for f in _sorted(report.findings):
+        if f.status in ("broken", "unverifiable") or (f.status == "warning" and strict):
+            line = f"- line {f.source.line}: " if f.source.line else "- "
+            field = f"`{f.source.field}` " if f.source.field else ""
+            groups.setdefault(f.source.path, []).append(f"{line}{field}<{f.url}> — {f.status}: {f.detail}"
+                                                        .replace("\n", " "))
+    lines, size, left = [], 0, 0
+    for path, items in groups.items():
+        for text in [f"\n**{path}**\n", *items]:
+            if left or size + len(text) + 1 > MARKDOWN_LIMIT - 200:
+                left += text.startswith("- ")
+                continue
+            lines.append(text)
+            size += len(text) + 1
+    if left:
+        lines.append(f"\n… and {left} more (see the run's log for all of them)")
+    return "\n".join([summary(report, strict), *lines]) + "\n"
+
+
+def render(report: LinkReport, fmt: str = "text", strict: bool = False, everything: bool = False) -> str:
+    """The report in format `fmt` (one of FORMATS), ending with a newline; JSON lists the working
+    URLs too when `everything`."""
     if fmt == "json":
-        return _json(report)
+        return _json(report, strict, everything)
     if fmt == "github":
         return _github(report, strict)
+    if fmt == "markdown":
+        return _markdown(report, strict)
     return _text(report, strict)
