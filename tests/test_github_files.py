@@ -113,7 +113,7 @@ def test_each_command_run_by_the_automation_exists(where, argv):
 
 def test_pre_commit_hooks():
     hooks = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
-    assert {h["id"] for h in hooks} == {"awesome-prune-validate", "awesome-prune-build-check"}
+    assert {h["id"] for h in hooks} == {"awesome-prune-validate", "awesome-prune-build", "awesome-prune-build-check"}
     for hook in hooks:
         assert hook["language"] == "python" and hook["pass_filenames"] is False and hook["name"]
         files = re.compile(hook["files"])
@@ -121,9 +121,11 @@ def test_pre_commit_hooks():
             assert files.search(path), (hook["id"], path)
         for path in ("src/awesome_prune/cli.py", "tests/test_cli.py", "docs/architecture.md"):
             assert not files.search(path), (hook["id"], path)
-    build = next(h for h in hooks if h["id"] == "awesome-prune-build-check")
-    for path in ("templates/README.md.j2", "README.md", "data/papers.json", "schema/paper.schema.json"):
-        assert re.search(build["files"], path), path
+    for build in (h for h in hooks if h["id"].startswith("awesome-prune-build")):
+        for path in ("templates/README.md.j2", "README.md", "data/papers.json", "schema/paper.schema.json"):
+            assert re.search(build["files"], path), path
+    own = yaml.safe_load((REPO / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
+    assert {h["id"] for repo in own["repos"] for h in repo["hooks"]} == {"awesome-prune-validate", "awesome-prune-build"}
 
 
 def test_the_problem_matcher_reads_problem_lines():
