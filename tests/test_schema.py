@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
-from jsonschema import Draft202012Validator
+from jsonschema import Draft7Validator
 
 from awesome_prune.records.catalog import load_taxonomy
 from awesome_prune.records.catalog import record_files
@@ -28,8 +28,8 @@ SETTINGS, TAXONOMY_MODEL = load_taxonomy(REPO)
 TAGS = TagIndex(TAXONOMY_MODEL)
 
 
-def validator(schema: dict) -> Draft202012Validator:
-    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+def validator(schema: dict) -> Draft7Validator:
+    return Draft7Validator(schema, format_checker=Draft7Validator.FORMAT_CHECKER)
 
 
 PAPER_VALIDATOR = validator(paper_schema(SETTINGS, TAXONOMY_MODEL))
@@ -80,17 +80,17 @@ def test_committed_schemas_are_current():
         assert committed == text, f"{path} is stale: run `make build` (or `awesome-prune schema`) and commit it"
 
 
-def test_schemas_are_valid_2020_12_with_id_and_title():
+def test_schemas_are_valid_draft_07_with_id_and_title():
     for name in (PAPER, TAXONOMY):
         schema = json.loads((REPO / FOLDER / name).read_text(encoding="utf-8"))
-        Draft202012Validator.check_schema(schema)
+        Draft7Validator.check_schema(schema)
         assert schema["$schema"] == DIALECT
         assert schema["$id"].endswith(f"/{FOLDER}/{name}") and schema["title"]
 
 
 def test_schema_text_is_sorted_indented_and_ends_with_newline():
     text = (REPO / FOLDER / PAPER).read_text(encoding="utf-8")
-    assert text.endswith("}\n") and text.startswith('{\n  "$defs": {')
+    assert text.endswith("}\n") and text.startswith('{\n  "$id": ')
     assert text == json.dumps(json.loads(text), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
@@ -239,3 +239,20 @@ def test_schema_command_works_while_a_record_is_broken(tmp_path):
     result = run("schema", cwd=root)
     assert result.returncode == 0, result.stderr
     assert (root / FOLDER / PAPER).read_bytes() == (REPO / FOLDER / PAPER).read_bytes()
+
+
+def test_what_an_editor_completes_is_in_the_paper_schema():
+    """The YAML language server completes keys from `properties` (with their descriptions) and
+    values from `enum`s, following `$ref`s into `definitions` (draft-07, which it supports in full)."""
+    schema = json.loads((REPO / FOLDER / PAPER).read_text(encoding="utf-8"))
+    assert "$defs" not in json.dumps(schema) and "definitions" in schema
+    assert {"id", "title", "authors", "paper", "venue", "takeaway", "tags", "added"} <= set(schema["properties"])
+    tags = schema["properties"]["tags"]
+    assert set(tags["required"]) == {c.key for c in TAXONOMY_MODEL.categories if c.required}
+    for category in TAXONOMY_MODEL.categories:
+        ref = tags["properties"][category.key]["items"]["$ref"]
+        assert ref == f"#/definitions/Tag_{category.key}"
+        values = schema["definitions"][f"TagValue_{category.key}"]["enum"]
+        assert {v.name for v in category.values} <= set(values)
+    venue = schema["definitions"]["Venue"]["properties"]["status"]
+    assert set(venue.get("enum", [])) == {"conference", "journal", "workshop", "submission", "preprint"}

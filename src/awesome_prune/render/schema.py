@@ -26,7 +26,9 @@ from ..records import models
 from .markup import github_repo, one_line
 from ..records.models import Paper, Settings, Taxonomy, VenueStatus
 
-DIALECT = "https://json-schema.org/draft/2020-12/schema"
+# draft-07: what the YAML language server (VS Code's YAML extension) supports in full; pydantic's
+# `$defs` become draft-07's `definitions`.
+DIALECT = "http://json-schema.org/draft-07/schema#"
 FOLDER = "schema"
 PAPER = "paper.schema.json"
 TAXONOMY = "taxonomy.schema.json"
@@ -74,6 +76,9 @@ def schema_id(settings: Settings, name: str) -> str:
 
 
 def _header(schema: dict[str, Any], settings: Settings, name: str, title: str, description: str) -> dict[str, Any]:
+    schema = json.loads(json.dumps(schema).replace('"#/$defs/', '"#/definitions/'))
+    if "$defs" in schema:
+        schema["definitions"] = schema.pop("$defs")
     return {"$schema": DIALECT, "$id": schema_id(settings, name), **schema, "title": title,
             "description": description}
 
