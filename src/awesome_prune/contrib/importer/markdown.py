@@ -104,7 +104,7 @@ def items(text: str) -> list[Item]:
         elif text[i] == "[" or image:
             bracket = i + 1 if image else i
             close = _match(text, bracket, "[", "]")
-            paren = _match(text, close + 1, "(", ")") if close is not None and text[close + 1:close + 2] == "(" else None
+            paren = None if close is None or text[close + 1:close + 2] != "(" else _match(text, close + 1, "(", ")")
             if paren is not None:
                 url = text[close + 2:paren].strip().split(" ")[0].strip("<>")
                 found.append(Item("image" if image else "link", text[bracket + 1:close], url, i, paren + 1))
