@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
+import shlex
 import shutil
+import tomllib
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -16,7 +19,7 @@ from awesome_prune.records.catalog import load_catalog
 from awesome_prune.cli import main
 from awesome_prune.errors import ProblemsError
 from awesome_prune.contrib.importer import import_list
-from awesome_prune.contrib.importer.rows import shields_parts
+from awesome_prune.contrib.importer.markdown import shields_parts
 from awesome_prune.records.load import load_mapping
 
 REPO = Path(__file__).resolve().parents[1]
@@ -52,18 +55,6 @@ Uniform layer ratios ignore how differently layers tolerate pruning.
 
 - A section no row links to.
 """
-
-
-def list_section(text: str) -> str:
-    return text[text.index("[tool.awesome-prune]"):]
-
-
-def make_buildable(root: Path) -> None:
-    """What a new list needs besides papers and taxonomy: settings, templates, the challenge intro."""
-    (root / "pyproject.toml").write_text(list_section((REPO / "pyproject.toml").read_text("utf-8")), "utf-8")
-    shutil.copytree(REPO / "templates", root / "templates")
-    (root / "challenge").mkdir(exist_ok=True)
-    shutil.copy(REPO / "challenge" / "general.md", root / "challenge" / "general.md")
 
 
 def cells(line: str) -> list[str]:
@@ -111,13 +102,12 @@ def test_seed_copy_matches_the_shared_reference():
 @pytest.fixture
 def imported(tmp_path):
     out = tmp_path / "list"
-    result = import_list(SEED, out=out, root=REPO, today=DAY)
+    result = import_list(SEED, out=out, root=REPO, date=DAY)
     return out, result
 
 
 def test_the_reference_list_imports_and_rebuilds_with_the_same_papers_links_and_tags(imported):
     out, result = imported
-    make_buildable(out)
     build(out)
 
     original = paper_rows(SEED.read_text("utf-8"))
@@ -172,6 +162,8 @@ def test_records_hold_what_the_rows_say(imported):
     assert draft["draft"] is True and draft["paper"] == "https://openreview.net/forum?id=s2NjWfaYdZ"
     assert draft["takeaway"].startswith("To be written")
     assert (out / "concepts" / "taxonomy.yaml").read_bytes() == (REPO / "concepts" / "taxonomy.yaml").read_bytes()
+    # A take-away link to a relative path the new list does not have is written as its text.
+    assert "finetune with efficient *LoRA* on [Alpaca](https://github.com/" in read["llm-pruner"]["takeaway"]
     for file in (out / "papers").glob("*.yaml"):
         assert file.read_text("utf-8").startswith("# yaml-language-server: $schema=../schema/paper.schema.json\n")
         load_mapping(file, file.name)  # the project's loader accepts every file
@@ -193,7 +185,7 @@ def test_challenge_notes_come_from_the_sections_the_rows_link_to(tmp_path):
     page = tmp_path / "challenge.md"
     page.write_text(CHALLENGES, "utf-8")
     out = tmp_path / "list"
-    result = import_list(SEED, out=out, root=REPO, challenges=page, today=DAY)
+    result = import_list(SEED, out=out, root=REPO, challenges=page, date=DAY)
     read = {p.stem: yaml.safe_load(p.read_text("utf-8")) for p in (out / "papers").glob("*.yaml")}
     assert read["simple-effective-pruning"]["notes"]["challenges"] == [
         "Magnitude alone misjudges weights that read outlier features.",
@@ -207,13 +199,12 @@ def test_challenge_notes_come_from_the_sections_the_rows_link_to(tmp_path):
     assert any(m.startswith(f"{page.as_posix()}:21:1: section #deja-vu-2023 is not linked") for m in messages)
     assert not any("no challenge page given" in m for m in messages)
 
-    make_buildable(out)
     build(out)
     assert "Magnitude alone misjudges weights" in (out / "challenge" / "challenge.md").read_text("utf-8")
 
 
 def test_a_missing_challenge_page_is_one_note(tmp_path):
-    result = import_list(SEED, out=tmp_path, root=REPO, challenges=tmp_path / "nope.md", today=DAY)
+    result = import_list(SEED, out=tmp_path, root=REPO, challenges=tmp_path / "nope.md", date=DAY)
     notes = [p for p in result.problems if "challenge page" in p.message]
     assert len(notes) == 1 and notes[0].severity == "warning" and "cannot read" in notes[0].message
 
@@ -231,14 +222,14 @@ def row(title="Alpha: Pruning Things", paper="https://arxiv.org/abs/2401.11111",
 
 def write_readme(folder: Path, *rows: str, year: int = 2024) -> Path:
     file = folder / "README.md"
-    file.write_text(f"# A list\n\n### {year}\n\n{HEADER}" + "\n".join(rows) + "\n\n## Related\n", "utf-8")
+    file.write_text(f"# A list\nPapers on pruning.\n### {year}\n\n{HEADER}" + "\n".join(rows) + "\n\n## Related\n", "utf-8")
     return file
 
 
 def test_wrong_number_of_cells(tmp_path):
     readme = write_readme(tmp_path, row(), "| [Beta: Short](https://arxiv.org/abs/2401.22222) | x | y |",
                           row(title="Gamma: Five", paper="https://arxiv.org/abs/2401.33333") + " extra |")
-    result = import_list(readme, out=tmp_path / "out", root=REPO, today=DAY)
+    result = import_list(readme, out=tmp_path / "out", root=REPO, date=DAY)
     said = {(p.line, p.severity): p.message for p in result.problems}
     assert "row has 3 cells, the table 4" in said[(8, "error")] and "row not imported" in said[(8, "error")]
     assert "row has 5 cells, the table 4 (Title & Take-away, Tags, Note, Code); row not imported" == said[(9, "error")]
@@ -248,7 +239,7 @@ def test_wrong_number_of_cells(tmp_path):
 def test_empty_links(tmp_path):
     readme = write_readme(tmp_path, row(title="Alpha: Empty", paper=""),
                           row(title="Beta: Blog", paper="https://arxiv.org/abs/2401.22222", notes="[Blog]()"))
-    result = import_list(readme, out=tmp_path / "out", root=REPO, today=DAY)
+    result = import_list(readme, out=tmp_path / "out", root=REPO, date=DAY)
     said = [(p.line, p.severity, p.message) for p in result.problems]
     assert (7, "error", "the title links to nothing `()`; row not imported") in said
     assert (8, "warning", "Blog links to nothing `()`; not imported") in said
@@ -259,7 +250,7 @@ def test_empty_links(tmp_path):
 
 def test_unknown_tag_values_are_kept_verbatim_reported_and_listed(tmp_path):
     readme = write_readme(tmp_path, row(tags=("Type-Structured-blue", "Criteria-Magic~v2-C2A4A6", "Flavour-Sweet-red")))
-    result = import_list(readme, out=tmp_path / "out", root=REPO, today=DAY)
+    result = import_list(readme, out=tmp_path / "out", root=REPO, date=DAY)
     alpha = yaml.safe_load((tmp_path / "out" / "papers" / "alpha.yaml").read_text("utf-8"))
     assert alpha["tags"] == {"type": ["Structured"], "criteria": [{"value": "Magic", "detail": "v2"}],
                              "flavour": ["Sweet"]}
@@ -277,17 +268,18 @@ def test_an_existing_taxonomy_is_used_and_left_alone(tmp_path):
     small = "categories:\n  - key: type\n    name: Type\n    color: blue\n    page: type.md\n" \
             "    explanation: What goes.\n    values:\n      - {name: Structured, explanation: Whole units.}\n"
     (out / "concepts" / "taxonomy.yaml").write_text(small, "utf-8")
-    result = import_list(write_readme(tmp_path, row()), out=out, root=REPO, today=DAY)
+    result = import_list(write_readme(tmp_path, row()), out=out, root=REPO, date=DAY)
     assert (out / "concepts" / "taxonomy.yaml").read_text("utf-8") == small
     assert any("unknown tag category 'Retrain'" in p.message for p in result.problems)
-    assert result.written == [(out / "papers" / "alpha.yaml").as_posix()]
+    assert (out / "papers" / "alpha.yaml").as_posix() in result.written
+    assert (out / "concepts" / "taxonomy.yaml").as_posix() not in result.written
 
 
 def test_commented_out_rows_become_drafts(tmp_path):
     commented = row(title="Beta: Hidden", paper="https://arxiv.org/abs/2401.22222").replace("(", "&#40;") \
         .replace(")", "&#41;")
     readme = write_readme(tmp_path, row(), f"\n[//]: # ({commented})", "[//]: # (Some paper to add later)")
-    result = import_list(readme, out=tmp_path / "out", root=REPO, today=DAY)
+    result = import_list(readme, out=tmp_path / "out", root=REPO, date=DAY)
     beta = (tmp_path / "out" / "papers" / "beta.yaml").read_text("utf-8")
     assert "# Draft: this row is commented out in the imported list." in beta
     data = yaml.safe_load(beta)
@@ -300,18 +292,18 @@ def test_commented_out_rows_become_drafts(tmp_path):
 def test_never_overwrites_without_force(tmp_path):
     out = tmp_path / "out"
     readme = write_readme(tmp_path, row())
-    first = import_list(readme, out=out, root=REPO, today=DAY)
-    assert first.problems == []
+    first = import_list(readme, out=out, root=REPO, date=DAY)
+    assert [(p.severity, p.field) for p in first.problems] == [("warning", "tool.awesome-prune.repository")]
     alpha = out / "papers" / "alpha.yaml"
     before = alpha.read_bytes()
 
     readme = write_readme(tmp_path, row(takeaway="Prunes *more* things."))
-    again = import_list(readme, out=out, root=REPO, today=DAY)
+    again = import_list(readme, out=out, root=REPO, date=DAY)
     assert again.written == [] and alpha.read_bytes() == before
     assert [p.message for p in again.problems] == [
         "already in the list as papers/alpha.yaml; not overwritten (pass --force to replace it)"]
 
-    forced = import_list(readme, out=out, root=REPO, today=DAY, force=True)
+    forced = import_list(readme, out=out, root=REPO, date=DAY, force=True)
     assert forced.problems == [] and yaml.safe_load(alpha.read_text("utf-8"))["takeaway"] == "Prunes *more* things."
 
 
@@ -321,10 +313,10 @@ def test_an_existing_record_of_the_same_paper_keeps_its_id(tmp_path):
     mine = out / "papers" / "my-alpha.yaml"
     mine.write_text("id: my-alpha\ntitle: Alpha Under Another Name\npaper: https://arxiv.org/abs/2401.11111v2\n", "utf-8")
     readme = write_readme(tmp_path, row())
-    result = import_list(readme, out=out, root=REPO, today=DAY)
+    result = import_list(readme, out=out, root=REPO, date=DAY)
     assert "already in the list as papers/my-alpha.yaml" in result.problems[0].message
     assert not (out / "papers" / "alpha.yaml").exists()
-    import_list(readme, out=out, root=REPO, today=DAY, force=True)
+    import_list(readme, out=out, root=REPO, date=DAY, force=True)
     assert yaml.safe_load(mine.read_text("utf-8"))["id"] == "my-alpha"
     assert sorted(p.name for p in (out / "papers").iterdir()) == ["my-alpha.yaml"]
 
@@ -333,19 +325,23 @@ def test_a_different_paper_with_the_same_id_gets_a_new_id(tmp_path):
     out = tmp_path / "out"
     (out / "papers").mkdir(parents=True)
     (out / "papers" / "alpha.yaml").write_text("id: alpha\ntitle: Another\npaper: https://arxiv.org/abs/2301.00001\n")
-    import_list(write_readme(tmp_path, row()), out=out, root=REPO, today=DAY)
+    import_list(write_readme(tmp_path, row()), out=out, root=REPO, date=DAY)
     assert yaml.safe_load((out / "papers" / "alpha-2.yaml").read_text("utf-8"))["title"] == "Alpha: Pruning Things"
 
 
 def test_fatal_problems_write_nothing(tmp_path):
     with pytest.raises(ProblemsError, match="cannot read"):
-        import_list(tmp_path / "missing.md", out=tmp_path / "out", root=REPO, today=DAY)
+        import_list(tmp_path / "missing.md", out=tmp_path / "out", root=REPO, date=DAY)
     (tmp_path / "plain.md").write_text("# Nothing here\n\nJust text.\n", "utf-8")
     with pytest.raises(ProblemsError, match="no table rows found"):
-        import_list(tmp_path / "plain.md", out=tmp_path / "out", root=REPO, today=DAY)
-    with pytest.raises(ProblemsError, match="no taxonomy"):
-        import_list(write_readme(tmp_path, row()), out=tmp_path / "out", root=tmp_path, today=DAY)
+        import_list(tmp_path / "plain.md", out=tmp_path / "out", root=REPO, date=DAY)
     assert not (tmp_path / "out").exists()
+    broken = tmp_path / "broken"
+    (broken / "concepts").mkdir(parents=True)
+    (broken / "concepts" / "taxonomy.yaml").write_text("categories: []\n", "utf-8")
+    with pytest.raises(ProblemsError, match="needs at least one entry"):
+        import_list(write_readme(tmp_path, row()), out=broken, root=REPO, date=DAY)
+    assert [p.name for p in broken.iterdir()] == ["concepts"]
 
 
 def test_command_line(tmp_path, capsys):
@@ -353,12 +349,20 @@ def test_command_line(tmp_path, capsys):
     code = main(["--root", str(REPO), "import", str(SEED), "--out", str(out), "--date", "2024-02-01"])
     captured = capsys.readouterr()
     assert code == 1  # the duplicate link is an error; the readable rows are written all the same
-    assert "9 records imported (2 drafts), 10 files written" in captured.out
-    assert ":43:" in captured.err and "Traceback" not in captured.err
-    make_buildable(out)
+    templates = sum(f.is_file() for f in (REPO / "templates").rglob("*"))
+    # 9 records, the taxonomy, the settings, the templates and the challenge page's introduction
+    assert f"9 records imported (2 drafts), {9 + 3 + templates} files written" in captured.out
+    assert "Traceback" not in captured.err
+    *messages, summary = captured.err.splitlines()
+    assert summary == "1 error, 22 warnings"
+    assert all(re.match(r"^\S+(:\d+:\d+)?: (error|warning): ", m) for m in messages), messages
+    assert [m for m in messages if ": error: " in m][0].startswith(f"{SEED.as_posix()}:43:3: error: paper: ")
     assert {p.id for p in load_catalog(out).records if not p.draft} == {
         "simple-effective-pruning", "besa", "sheared-llama", "owl", "sparsegpt", "llm-pruner",
         "emergence-essential-sparsity"}
+
+    assert main(["import", str(tmp_path / "missing.md"), "--out", str(tmp_path / "none")]) == 1
+    assert capsys.readouterr().err.startswith(f"{(tmp_path / 'missing.md').as_posix()}: error: cannot read: ")
 
     clean = write_readme(tmp_path, row())
     assert main(["--root", str(REPO), "import", str(clean), "--out", str(tmp_path / "clean")]) == 0
@@ -384,7 +388,7 @@ def test_shields_escaping(path, parts):
 ])
 def test_venue_badges(tmp_path, badge_path, venue):
     readme = write_readme(tmp_path, row(venue=badge_path.rsplit("-", 1)[0]), year=2022)
-    result = import_list(readme, out=tmp_path / "out", root=REPO, today=DAY)
+    result = import_list(readme, out=tmp_path / "out", root=REPO, date=DAY)
     assert yaml.safe_load((tmp_path / "out" / "papers" / "alpha.yaml").read_text("utf-8"))["venue"] == venue
     assert any(f"differs from the section 2022; the record is listed under {venue['year']}" in p.message
                for p in result.problems)
@@ -404,3 +408,187 @@ def test_a_row_whose_every_optional_field_fails_is_imported_without_them():
     record.finish("README.md", problems)
     assert record.data is not None and "code" not in record.data and "notes" not in record.data
     assert len(problems) == 5 and all(p.message.endswith("; not imported") for p in problems)
+
+
+# -- a complete list from an empty folder -------------------------------------------------------
+
+MIGRATION = "## Migrating a hand-written list"
+
+
+def migration_commands() -> list[str]:
+    """The command lines of the sequence CONTRIBUTING.md gives for a migration."""
+    text = (REPO / "CONTRIBUTING.md").read_text("utf-8")
+    section = text[text.index(MIGRATION):]
+    block = section[section.index("```sh\n") + 6:]
+    return [line for line in block[:block.index("```")].splitlines() if line and not line.startswith("#")]
+
+
+def test_the_documented_sequence_imports_the_reference_into_an_empty_folder_that_builds_at_once(tmp_path, capsys):
+    old, new = tmp_path / "old", tmp_path / "new"
+    (old / "challenge").mkdir(parents=True)
+    shutil.copy(SEED, old / "README.md")
+    (old / "challenge" / "challenge.md").write_text(CHALLENGES, "utf-8")
+    codes = []
+    for line in migration_commands():
+        words = shlex.split(line.replace("OLD", str(old)).replace("NEW", str(new)))
+        assert words[0] == ".venv/bin/awesome-prune"
+        codes.append(main(words[1:]))
+    assert [w for line in migration_commands() for w in shlex.split(line)][1:4] == ["import", "OLD/README.md", "--out"]
+    # The reference repeats a paper link (an error the messages point at); the list builds all the same.
+    assert codes == [1, 0], capsys.readouterr().err
+    assert main(["--root", str(new), "validate"]) == 0
+    readme = (new / "README.md").read_text("utf-8")
+    assert readme.count("# Awesome LLMs Pruning All-In-One [![Awesome]") == 1
+    assert "Recently added" not in readme
+    assert "Magnitude alone misjudges weights" in (new / "challenge" / "challenge.md").read_text("utf-8")
+    settings = tomllib.loads((new / "pyproject.toml").read_text("utf-8"))["tool"]["awesome-prune"]
+    assert settings["title"] == "Awesome LLMs Pruning All-In-One"
+    assert settings["intro"].startswith("Integrating useful resources into one repository")
+    assert (settings["repository"], settings["recent"]) == ("https://github.com/OWNER/NAME", 0)
+    for name in ("templates/README.md.j2", "templates/site/site.css", "challenge/general.md"):
+        assert (new / name).read_bytes() == (REPO / name).read_bytes()
+
+
+def test_added_keeps_the_order_of_the_rows_one_day_apart(tmp_path):
+    readme = write_readme(tmp_path, row(title="Zeta: First Row", paper="https://arxiv.org/abs/2401.11111"),
+                          row(title="Alpha: Second Row", paper="https://arxiv.org/abs/2401.22222"),
+                          row(title="Mu: Third Row", paper="https://arxiv.org/abs/2401.33333"))
+    out = tmp_path / "out"
+    import_list(readme, out=out, root=REPO, today=DAY)
+    added = {p.stem: yaml.safe_load(p.read_text("utf-8"))["added"] for p in (out / "papers").glob("*.yaml")}
+    assert added == {"zeta": DAY - dt.timedelta(days=2), "alpha": DAY - dt.timedelta(days=1), "mu": DAY}
+    build(out)
+    assert re.findall(r"<br> \[(\w+): \w+ Row\]", (out / "README.md").read_text("utf-8")) == ["Zeta", "Alpha", "Mu"]
+
+
+def test_without_defaults_import_says_where_it_looks(tmp_path, monkeypatch):
+    import awesome_prune.contrib.importer as importer
+
+    checkout = tmp_path / "checkout"  # all the defaults but the templates
+    for name in ("concepts/taxonomy.yaml", "docs/taxonomy-mapping.md", "challenge/general.md"):
+        (checkout / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(REPO / name, checkout / name)
+    monkeypatch.setattr(importer, "PROJECT", checkout)
+    with pytest.raises(ProblemsError, match=r"templates: missing: .* install it from one with `pip install -e`"):
+        import_list(write_readme(tmp_path, row()), out=tmp_path / "out", root=tmp_path, date=DAY)
+    assert not (tmp_path / "out").exists()
+
+
+# -- tags: the documented mapping, separators, near misses, values to add ----------------------
+
+MAPPING_DOC = REPO / "docs" / "taxonomy-mapping.md"
+UPSTREAM = REPO.parent / "shared" / "reference" / "upstream-papers.json"
+
+
+def documented() -> dict[tuple[str, str], list[tuple[str, str | None]]]:
+    """(category, badge text) → [(value, detail)], read from the doc's table by a plain split."""
+    table = {}
+    for line in MAPPING_DOC.read_text("utf-8").splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if line.startswith("| ") and len(cells) == 4 and cells[0] not in ("Category", "---"):
+            table.setdefault((cells[0], cells[1]), []).append((cells[2], cells[3] or None))
+    return table
+
+
+def resolved(category: str, text: str, mapping=None, add_values=False):
+    """The importer's tag resolution of one badge `[![…](…/badge/CATEGORY-TEXT-blue)]`."""
+    from awesome_prune.contrib.importer.markdown import badge
+    from awesome_prune.contrib.importer.markdown import read_mapping
+    from awesome_prune.contrib.importer.records import Imported, TagResolver
+    from awesome_prune.records.catalog import read_taxonomy
+
+    taxonomy, _ = read_taxonomy(REPO / "concepts" / "taxonomy.yaml", "taxonomy.yaml")
+    resolver = TagResolver(taxonomy, read_mapping(MAPPING_DOC, "doc") if mapping is None else mapping, add_values)
+    record = Imported(line=1, title="t", paper="https://arxiv.org/abs/2401.00001", paper_col=1, venue={}, takeaway="")
+    notes = resolver.resolve([(0, *badge(f"https://img.shields.io/badge/{category}-{text}-blue"))], record)
+    key = category.casefold()
+    tags = [(t, None) if isinstance(t, str) else (t["value"], t["detail"]) for t in record.tags.get(key, [])]
+    return tags, notes, record.unknown
+
+
+def test_every_documented_badge_text_resolves_to_its_documented_value_and_detail():
+    table = documented()
+    assert len(table) > 70
+    for (category, text), expected in table.items():
+        tags, notes, unknown = resolved(category, text)
+        assert (tags, unknown) == (expected, []), (category, text)
+        assert not [n for n in notes if n[2] == "error"], (category, text, notes)
+
+
+@pytest.mark.skipif(not UPSTREAM.is_file(), reason="../shared/reference not available")
+def test_every_badge_text_of_the_larger_list_is_documented_and_resolves_so():
+    table = documented()
+    badges = {tuple(tag) for paper in json.loads(UPSTREAM.read_text("utf-8"))["papers"] for tag in paper["tags"]}
+    assert len(badges) > 70
+    for category, text in sorted(badges):
+        assert (category, text) in table, f"{category} {text} is not in docs/taxonomy-mapping.md"
+        assert resolved(category, text)[0] == table[category, text], (category, text)
+
+
+@pytest.mark.parametrize("text, value, detail", [
+    ("Medium%2045B", "Medium", "45B"),  # `Value Detail`
+    ("Medium_45B", "Medium", "45B"),  # `Value_Detail`: shields' space
+    ("Medium__45B", "Medium", "45B"),  # `Value_Detail` in the badge's text
+    ("Medium~45B", "Medium", "45B"),
+    ("Medium--45B", "Medium", "45B"),  # `Value-Detail`: shields' dash
+    ("Medium----45B", "Medium", "45B"),  # `Value--Detail` in the badge's text
+    ("Data_free", "Data-free", None),  # a value whose name has a dash
+    ("Data_free_tiny", "Data-free", "tiny"),
+    ("Medium", "Medium", None),
+])
+def test_a_detail_follows_its_value_after_any_separator(text, value, detail):
+    assert resolved("Data", text, mapping={}) == ([(value, detail)], [], [])
+
+
+def test_efficient_lora_without_the_mapping():
+    assert resolved("Retrain", "Efficient_LoRA", mapping={})[0] == [("Efficient", "LoRA")]
+    assert resolved("Budget", "Sparsity--KV_cache", mapping={})[0] == [("Sparsity", "KV cache")]
+
+
+@pytest.mark.parametrize("text, written, detail", [("Samll", "Samll", None), ("Samll_10K", "Samll", "10K")])
+def test_a_near_miss_is_suggested_not_invented_nor_added(text, written, detail):
+    for add_values in (False, True):
+        tags, notes, unknown = resolved("Data", text, add_values=add_values)
+        assert tags == [(written, detail)] and unknown == [("data", written, False)]
+        assert [(n[1].split(";")[0], n[2]) for n in notes] == [
+            (f"unknown Data value {written!r} (did you mean 'Small'?)", "error")]
+
+
+def test_add_values_writes_a_taxonomy_the_list_builds_with_and_validate_warns(tmp_path, capsys):
+    readme = write_readme(tmp_path, row(tags=("Type-Structured-blue", "Criteria-Magic~v2-C2A4A6",
+                                              "Budget-Tokens_Kept-brown", "Retrain-Without-orange")),
+                          row(title="Beta: Sweet", paper="https://arxiv.org/abs/2401.22222",
+                              tags=("Criteria-Magic-C2A4A6", "Flavour-Sweet-red", "Data-Samll-green")))
+    out = tmp_path / "out"
+    assert main(["import", str(readme), "--out", str(out), "--add-values", "--date", "2024-02-01"]) == 1
+    err = capsys.readouterr().err
+    assert "warning: tags: Criteria value 'Magic' is not in the taxonomy: added to it" in err
+    assert "error: tags: unknown tag category 'Flavour'" in err and "unknown Data value 'Samll'" in err
+    taxonomy = (out / "concepts" / "taxonomy.yaml").read_text("utf-8")
+    data = yaml.safe_load(taxonomy)
+    criteria = next(c for c in data["categories"] if c["key"] == "criteria")
+    budget = next(c for c in data["categories"] if c["key"] == "budget")
+    assert criteria["values"][-1]["name"] == "Magic" and budget["values"][-1]["name"] == "Tokens Kept"
+    assert criteria["values"][-1]["explanation"].startswith("To be written:")
+    assert sum(v["name"] == "Magic" for v in criteria["values"]) == 1
+    assert "#   flavour: Sweet (" in taxonomy and "#   data: Samll (" in taxonomy and "criteria: Magic" not in taxonomy
+    lines = taxonomy.split("\n")
+    for name in ("Magic", "Tokens Kept"):  # each added as two lines; the rest is the taxonomy as it was
+        del lines[lines.index(f"      - name: {name}"):lines.index(f"      - name: {name}") + 2]
+    assert "\n".join(lines).startswith((REPO / "concepts" / "taxonomy.yaml").read_text("utf-8").rstrip("\n") + "\n\n#")
+
+    (out / "papers" / "beta.yaml").unlink()  # the row with what --add-values does not add
+    assert main(["--root", str(out), "build"]) == 0
+    capsys.readouterr()
+    assert main(["--root", str(out), "validate"]) == 0
+    warnings = capsys.readouterr().err.splitlines()
+    assert len(warnings) == 2 and all(": warning: categories." in w and "is still to be written" in w for w in warnings)
+    assert warnings[0].startswith("concepts/taxonomy.yaml:")
+
+
+def test_without_add_values_the_values_are_listed_and_reported(tmp_path):
+    readme = write_readme(tmp_path, row(tags=("Type-Structured-blue", "Criteria-Magic~v2-C2A4A6")))
+    result = import_list(readme, out=tmp_path / "out", root=REPO, date=DAY)
+    assert [p.severity for p in result.problems if "Magic" in p.message] == ["error"]
+    assert "pass --add-values" in next(p.message for p in result.problems if "Magic" in p.message)
+    assert "#   criteria: Magic (" in (tmp_path / "out" / "concepts" / "taxonomy.yaml").read_text("utf-8")

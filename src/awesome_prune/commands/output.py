@@ -36,3 +36,9 @@ def report(problems, stream=None, fmt: str = "text") -> None:
             print(problem, file=stream)
     print(f"{errors} error{'s' if errors != 1 else ''}" + (f", {warnings} warning(s)" if warnings else ""),
           file=stream)
+
+
+def labelled(problem) -> str:
+    """`path:line:col: error: field: message` (or `warning:`): one line that says what it is."""
+    where = f"{problem.path}:{problem.line}:{problem.col}" if problem.line else problem.path
+    return f"{where}: {problem.severity}: " + (f"{problem.field}: " if problem.field else "") + problem.message

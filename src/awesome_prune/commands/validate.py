@@ -1,5 +1,7 @@
 """awesome-prune validate"""
 
+import sys
+
 HELP = "check every record and the taxonomy; write nothing"
 DESCRIPTION = "Check every record, the taxonomy and the settings; report all problems at once; write nothing."
 
@@ -11,8 +13,11 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     from ..records.catalog import load_catalog
+    from .output import labelled
 
     catalog = load_catalog(args.root)
+    for problem in catalog.warnings:
+        print(labelled(problem), file=sys.stderr)
     drafts = sum(p.draft for p in catalog.records)
     if args.problem_format != "text":
         from .output import report

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -31,6 +31,7 @@ class Catalog:
     papers: list[tuple[Paper, Source]]  # drafts included, in file-name order
     challenge_intro: str
     taxonomy_source: Source | None = None
+    warnings: list[Problem] = field(default_factory=list)  # found in the inputs; they do not fail the build
 
     @property
     def records(self) -> list[Paper]:
@@ -99,7 +100,7 @@ def load_catalog(root: Path) -> Catalog:
     settings = load_settings(root)
     taxonomy, taxonomy_source, problems = _read_taxonomy(confined(root, settings.taxonomy, "taxonomy"),
                                                          settings.taxonomy)
-    tags = TagIndex(taxonomy) if taxonomy and not problems else None
+    tags = TagIndex(taxonomy) if taxonomy and not any(p.severity == "error" for p in problems) else None
     entries = record_files(root, settings.papers)
     if not entries:
         problems.append(Problem(settings.papers, 1, 1, "", "no paper records found"))
@@ -120,7 +121,7 @@ def load_catalog(root: Path) -> Catalog:
                                 f"cannot read the challenge page's introduction: {getattr(exc, 'strerror', None) or exc}"))
     if any(p.severity == "error" for p in problems):
         raise ProblemsError(problems)
-    return Catalog(root, settings, taxonomy, papers, intro, taxonomy_source)
+    return Catalog(root, settings, taxonomy, papers, intro, taxonomy_source, problems)
 
 
 # -- the list settings: [tool.awesome-prune] in pyproject.toml ---------------------------------

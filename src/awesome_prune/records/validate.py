@@ -21,6 +21,8 @@ from .load import Source
 from .models import TAG_MAPPING, TAG_NAME, Paper, Taxonomy
 
 T = typing.TypeVar("T", bound=BaseModel)
+# A value explanation starting so is still to be written (`import --add-values` writes it): a warning.
+PLACEHOLDER = "To be written:"
 
 
 def _unwrap(tp: Any) -> Any:
@@ -129,6 +131,10 @@ def check_taxonomy(taxonomy: Taxonomy, source: Source) -> list[Problem]:
             table.setdefault(value, here + (field,))
         names: dict[str, tuple] = {}
         for v, value in enumerate(category.values):
+            if value.explanation.startswith(PLACEHOLDER):
+                loc = here + ("values", v, "explanation")
+                problems.append(Problem(source.path, *source.position(loc), ".".join(map(str, loc)),
+                                        f"the explanation of {value.name!r} is still to be written", "warning"))
             spellings = [(value.name, here + ("values", v, "name"))]
             spellings += [(alias, here + ("values", v, "aliases", a)) for a, alias in enumerate(value.aliases)]
             for spelling, loc in spellings:
