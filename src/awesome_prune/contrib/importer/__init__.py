@@ -224,7 +224,10 @@ def _challenges(records: list[Imported], page: Path | None, path: str, problems:
 def _taxonomy_text(text: str, unknown: list[tuple[str, str, bool, int]], path: str, today: _dt.date,
                    result: ImportResult) -> str:
     """The taxonomy to write: values to add (--add-values) inserted at the end of their category
-    with a placeholder explanation; the other values the records lack listed in a closing comment."""
+    with a placeholder explanation; the other values the records lack listed in a closing comment.
+    A hand-written list never promised a value in every category, so no category is required
+    (`required: true` once the records state one)."""
+    text = re.sub(r"(?m)^ +required: true\n", "", text)
     adding: dict[str, dict[str, int]] = {}  # category key → value → README line
     for key, value, add, line in unknown:
         if add and value.casefold() not in map(str.casefold, adding.get(key, {})):
