@@ -610,8 +610,13 @@ def test_phone_results_come_first_and_tag_filters_open_as_a_drawer(phone: Tab) -
                            "document.getElementById('site_filters').getBoundingClientRect().bottom - 1")
     top = _first_visible_paper_top(phone)
     assert _rect(phone, "#site_filters")["bottom"] <= top < 844
-    # Escape closes the drawer too, and gives the focus back to its button
+    # the focus stays in the open drawer; Escape closes it and gives the focus back to its button
     page.locator("#site_facets > summary").click()
+    assert page.evaluate("document.activeElement.className") == "drawer-close"
+    page.keyboard.press("Shift+Tab")
+    assert page.evaluate("document.activeElement.hasAttribute('data-show')")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "drawer-close"
     page.keyboard.press("Escape")
     assert page.locator("#site_facets").evaluate("d => d.open") is False
     assert page.evaluate("document.activeElement.tagName") == "SUMMARY"
@@ -675,6 +680,18 @@ def test_cite_copies_the_papers_bibtex_entry(desk: Tab) -> None:
     assert response.status == 200 and response.text() == export(load_catalog(FIXTURE), "bibtex")
     assert all(response.text().count(entry(p)) == 1 for p in papers.values() if not p.draft)
     assert desk.errors == []
+
+
+def test_cite_without_a_clipboard_selects_the_entry(tab: Tab) -> None:
+    tab.page.add_init_script("Object.defineProperty(navigator, 'clipboard', {value: undefined})")
+    tab.open()
+    cite = tab.page.locator("#gamma-heads details.cite")
+    cite.locator("summary").click()
+    assert cite.locator(".cite-note").inner_text().startswith("Copying is not allowed here: the entry is selected")
+    paper = next(p for p in load_catalog(FIXTURE).records if p.id == "gamma-heads")
+    # the whole entry (a selection's text leaves out the final line break)
+    assert tab.page.evaluate("window.getSelection().toString()") == entry(paper).rstrip("\n")
+    assert tab.errors == []
 
 
 def test_cite_on_a_phone_and_without_javascript(phone: Tab, nojs: Tab) -> None:

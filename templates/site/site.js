@@ -351,7 +351,17 @@
     button.addEventListener('click', closeDrawer);
   });
   document.addEventListener('keydown', (event) => {
-    if (event.key === 'Escape' && drawerOpen()) closeDrawer();
+    if (!drawerOpen()) return;
+    if (event.key === 'Escape') {
+      closeDrawer();
+    } else if (event.key === 'Tab') { // the drawer covers the page: keep the focus inside it
+      const inside = Array.from(facetsPanel.querySelectorAll('.facets-body button, .facets-body input'))
+        .filter((el) => el.getClientRects().length > 0);
+      const first = inside[0];
+      const last = inside[inside.length - 1];
+      if (event.shiftKey && document.activeElement === first) { last.focus(); event.preventDefault(); }
+      else if (!event.shiftKey && document.activeElement === last) { first.focus(); event.preventDefault(); }
+    }
   });
 
   function clear(event) {
@@ -382,6 +392,7 @@
   window.addEventListener('resize', fit);
   if (NARROW.addEventListener) {
     NARROW.addEventListener('change', () => {
+      if (facetsPanel) facetsPanel.open = !NARROW.matches; // a panel beside the list, or a closed drawer
       document.documentElement.classList.toggle('drawer-open', drawerOpen());
       fit();
     });
