@@ -6,6 +6,7 @@ filters must show); the shipped list is checked for completeness and for the pag
 
 from __future__ import annotations
 
+import html
 import re
 import shutil
 import threading
@@ -19,7 +20,9 @@ import yaml
 from awesome_prune.records.catalog import load_catalog
 from awesome_prune.cli import main
 from awesome_prune.errors import ProblemsError
-from awesome_prune.render.site import INDEX, color_hex, link_allowed, render_site, tint
+from awesome_prune.render.bibtex import entry
+from awesome_prune.render.exports import BIBTEX_PATH, JSON_PATH, export
+from awesome_prune.render.site import INDEX, color_hex, link_allowed, rare_values, render_site, source_links, tint
 from awesome_prune.sitewrite import write_site
 
 REPO = Path(__file__).resolve().parents[1]
@@ -38,6 +41,40 @@ def copy_list(source: Path, target: Path) -> Path:
     text = text.replace("[tool.awesome-prune]\n", f"[tool.awesome-prune]\ntemplates = {str(REPO / 'templates')!r}\n", 1)
     settings.write_text(text, encoding="utf-8")
     return target
+
+
+# A category of 64 values, for the facets (issue 13 §5): 16 scores, each also per row, block and head.
+CRITERIA = [base + kind for kind in ("", " (row)", " (block)", " (head)")
+            for base in ("Magnitude", "Taylor", "Hessian", "Fisher", "Wanda", "RIA", "SNIP", "GraSP", "SynFlow",
+                         "Movement", "Activation", "Similarity", "Perplexity", "Gradient flow", "Entropy",
+                         "Learned mask")]
+MANY_TAGS = {"zeta-mixed": ["Magnitude", "Wanda"], "gamma-heads": ["Taylor (head)", "Magnitude"],
+             "alpha-prune": ["Magnitude", "SNIP (head)"], "beta-sparse": ["Wanda", "Hessian"],
+             "epsilon": ["Movement (block)"], "delta-layers": ["Hessian", "Taylor"], "draft-paper": ["Magnitude"]}
+# Most used first (ties: taxonomy order), the six a folded facet shows, in taxonomy order:
+MANY_SHOWN = ["Magnitude", "Taylor", "Hessian", "Wanda", "Movement (block)", "Taylor (head)"]
+HOSTILE_TITLE = "Gamma: <img src=x onerror=alert(1)> Removing Attention Heads"
+
+
+def many_values_list(target: Path) -> Path:
+    """The fixture list plus a `criteria` category of 64 values (few of them used), and one title
+    that looks like markup."""
+    root = copy_list(FIXTURE, target)
+    taxonomy_file = root / "concepts" / "taxonomy.yaml"
+    taxonomy = yaml.safe_load(taxonomy_file.read_text(encoding="utf-8"))
+    taxonomy["categories"].insert(1, {
+        "key": "criteria", "name": "Criteria", "color": "C2A4A6", "page": "criteria.md",
+        "explanation": "The score that decides what is removed.",
+        "values": [{"name": name, "explanation": f"Scores by {name.lower()}."} for name in CRITERIA]})
+    taxonomy_file.write_text(yaml.safe_dump(taxonomy, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    for paper_id, values in MANY_TAGS.items():
+        file = root / "papers" / f"{paper_id}.yaml"
+        record = yaml.safe_load(file.read_text(encoding="utf-8"))
+        record["tags"]["criteria"] = values
+        if paper_id == "gamma-heads":
+            record["title"] = HOSTILE_TITLE
+        file.write_text(yaml.safe_dump(record, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return root
 
 
 class Page(HTMLParser):
@@ -89,8 +126,8 @@ def shipped_site() -> dict:
 
 def test_site_has_the_index_concept_pages_challenge_page_and_assets(fixture_site: dict) -> None:
     assert sorted(fixture_site) == ["challenge.html", "concepts/data.html", "concepts/retrain.html",
-                                    "concepts/type.html", "favicon.svg", "index.html", "site.css",
-                                    "site.js", "tags.css"]
+                                    "concepts/type.html", "data/papers.bib", "data/papers.json", "favicon.svg",
+                                    "index.html", "site.css", "site.js", "tags.css"]
 
 
 def test_index_lists_every_non_draft_paper_once_newest_year_first(fixture_site: dict) -> None:
@@ -149,6 +186,99 @@ def test_facets_offer_every_value_with_its_count(fixture_site: dict) -> None:
                         r'<span class="count" data-count>(\d+)</span>', fixture_site[INDEX])
     assert counts == [("Unstructured", "3"), ("Structured", "3"), ("Semi-structured", "2"),
                       ("Calibration", "3"), ("Small", "2"), ("Large", "1"), ("Without", "3"), ("Efficient", "3")]
+
+
+def _article(html_text: str, paper_id: str) -> str:
+    start = html_text.index(f'<article class="paper" id="{paper_id}"')
+    return html_text[start:html_text.index("</article>", start)]
+
+
+def test_each_paper_shows_its_authors_sources_and_bibtex_entry(fixture_site: dict) -> None:
+    catalog = load_catalog(FIXTURE)
+    index = fixture_site[INDEX]
+    for paper in (p for p in catalog.records if not p.draft):
+        article = _article(index, paper.id)
+        # the entry is the one data/papers.bib holds, as text inside the Cite disclosure
+        entries = re.findall(r'<details class="cite"><summary>Cite</summary><div class="cite-pop">'
+                             r'<pre class="bibtex">(.*?)</pre></div></details>', article, re.S)
+        assert [html.unescape(e) for e in entries] == [entry(paper)], paper.id
+        authors = re.findall(r'<p class="authors">(.*?)</p>', article)
+        assert [html.unescape(a) for a in authors] == ([", ".join(paper.authors)] if paper.authors else []), paper.id
+        if paper.authors:  # right under the title
+            assert article.index('class="paper-title"') < article.index('class="authors"') < article.index('class="paper-meta"')
+        assert f'<li><a href="{paper.paper}">Paper</a></li>' in article  # the fixture's papers are on example.org
+    alpha = _article(index, "alpha-prune")
+    assert "Ada Lovelace, Élodie Müller" in alpha
+    assert '<a href="https://github.com/example/alpha">Code (PyTorch)</a>' in alpha
+
+
+def test_source_links_give_the_paper_page_and_its_pdf() -> None:
+    assert [(s.label, s.href) for s in source_links("https://arxiv.org/abs/2306.11695v2")] == [
+        ("arXiv", "https://arxiv.org/abs/2306.11695"), ("PDF", "https://arxiv.org/pdf/2306.11695")]
+    assert [(s.label, s.href) for s in source_links("https://arxiv.org/pdf/2403.03853")] == [
+        ("arXiv", "https://arxiv.org/abs/2403.03853"), ("PDF", "https://arxiv.org/pdf/2403.03853")]
+    assert [(s.label, s.href) for s in source_links("https://openreview.net/forum?id=Tr0lPx9woF")] == [
+        ("OpenReview", "https://openreview.net/forum?id=Tr0lPx9woF"), ("PDF", "https://openreview.net/pdf?id=Tr0lPx9woF")]
+    assert [(s.label, s.href) for s in source_links("https://example.org/papers/x")] == [
+        ("Paper", "https://example.org/papers/x")]
+
+
+def test_shipped_index_links_each_paper_to_its_pdf(shipped_site: dict) -> None:
+    from awesome_prune.records.identity import arxiv_id
+
+    catalog = load_catalog(REPO)
+    index = shipped_site[INDEX]
+    kinds = set()
+    for paper in (p for p in catalog.records if not p.draft):
+        article = _article(index, paper.id)
+        found = arxiv_id(paper.paper)
+        if found:
+            kinds.add("arxiv")
+            assert f'<a href="https://arxiv.org/pdf/{found}">PDF</a>' in article, paper.id
+        elif "openreview.net" in paper.paper:
+            kinds.add("openreview")
+            assert '<a href="https://openreview.net/pdf?id=' in article, paper.id
+        if paper.code:
+            assert f'<a href="{paper.code.url}">Code' in article, paper.id
+    assert kinds == {"arxiv", "openreview"}
+
+
+def test_site_ships_the_exports_as_rendered_not_the_committed_files(tmp_path: Path, fixture_site: dict) -> None:
+    catalog = load_catalog(FIXTURE)
+    assert fixture_site[BIBTEX_PATH] == export(catalog, "bibtex")
+    assert fixture_site[JSON_PATH] == export(catalog, "json")
+    assert 'href="data/papers.bib"' in fixture_site[INDEX] and 'href="data/papers.json"' in fixture_site[INDEX]
+    root = copy_list(FIXTURE, tmp_path / "list")
+    (root / "data").mkdir()
+    (root / BIBTEX_PATH).write_text("% stale, committed by hand\n", encoding="utf-8")
+    (root / JSON_PATH).write_text("{}\n", encoding="utf-8")
+    site = render_site(load_catalog(root))
+    assert site[BIBTEX_PATH] == export(catalog, "bibtex") and "stale" not in site[BIBTEX_PATH]
+    assert site[JSON_PATH] == export(catalog, "json")
+
+
+def test_rare_values_keep_the_most_used_six_of_a_long_category() -> None:
+    assert rare_values([0, 5, 1]) == [False, False, False]
+    assert rare_values([1] * 8) == [False] * 8  # eight or fewer: nothing folded
+    counts = [3, 1, 2, 0, 2, 0, 0, 1, 1, 0]  # top six: 3, 2, 2, then the first three with 1
+    assert rare_values(counts) == [False, False, False, True, False, True, True, False, False, True]
+
+
+def test_a_long_facet_is_folded_and_searchable_short_ones_are_not(tmp_path: Path, fixture_site: dict) -> None:
+    index = render_site(load_catalog(many_values_list(tmp_path / "many")))[INDEX]
+    start = index.index('<fieldset class="facet" data-cat="criteria"')
+    criteria = index[start:index.index("</fieldset>", start)]
+    assert criteria.startswith('<fieldset class="facet" data-cat="criteria" data-folded>')
+    assert re.findall(r'<label class="option"><input type="checkbox" name="criteria" value="([^"]+)"', criteria) == MANY_SHOWN
+    assert criteria.count("<label class=\"option\" data-rare>") == 64 - 6
+    assert 'data-more aria-expanded="false" data-more-label="58 more">58 more</button>' in criteria
+    assert 'class="facet-find" data-facet-find' in criteria and 'aria-label="Find a value of Criteria"' in criteria
+    for small in (index, fixture_site[INDEX]):
+        for key in ("type", "data", "retrain"):
+            start = small.index(f'<fieldset class="facet" data-cat="{key}"')
+            fieldset = small[start:small.index("</fieldset>", start)]
+            assert "data-folded" not in fieldset and "data-rare" not in fieldset and "data-facet-find" not in fieldset
+    assert "&lt;img src=x onerror=alert(1)&gt;" in index and "<img" not in index
 
 
 def test_concept_page_explains_values_and_lists_their_papers(fixture_site: dict) -> None:

@@ -5,9 +5,14 @@ Pages (templates under `<templates>/site/`, HTML autoescaped):
 * `index.html`: every non-draft paper, newest year first (the list's `order` within a year), each an
   `<article id="<id>" data-paper-id="<id>">` carrying `data-tags` (space-separated `category:value`
   tokens, the value percent-encoded), `data-year`, `data-added` and `data-title` for the filters of
-  `site.js`; the page is complete without JavaScript.
+  `site.js`, its authors, its paper/PDF/code links and its BibTeX entry (`bibtex.entry`, the text of
+  data/papers.bib) in a "Cite" disclosure; the page is complete without JavaScript. A category with
+  more than `FOLD_OVER` values shows its `FOLD_KEEP` most used ones and folds the rest behind a
+  "more" toggle; one with more than `FIND_OVER` values also gets a search of its own.
 * `concepts/<page>.html`: one per taxonomy category (explanation, values, the papers of each value).
 * `challenge.html`: the challenge introduction and every paper's challenge notes.
+* `data/papers.bib`, `data/papers.json`: the list's exports, rendered as the build renders them
+  (not read from the committed files), so that the site links to data that matches its pages.
 * `tags.css`: the category colours, generated from the taxonomy (no inline styles: the pages carry a
   Content-Security-Policy without 'unsafe-inline').
 * every other file of `<templates>/site/` that is not a `.j2` template (`site.css`, `site.js`, …),
@@ -33,9 +38,12 @@ import cmarkgfm
 from cmarkgfm.cmark import Options
 from markupsafe import Markup
 
+from .bibtex import entry as bibtex_entry
+from .exports import BIBTEX_PATH, JSON_PATH, bibtex_document, to_json
 from .markup import one_line
 from .views import shown
 from ..records.catalog import Catalog
+from ..records.identity import arxiv_id
 from ..errors import Problem, ProblemsError
 from ..records.models import Category, Paper, Taxonomy, Value
 from ..sitewrite import Output
@@ -45,6 +53,9 @@ TEMPLATE_DIR = "site"  # inside the list's templates folder
 INDEX = "index.html"
 CHALLENGE = "challenge.html"
 TAGS_CSS = "tags.css"
+# Facets: a category with more than FOLD_OVER values shows its FOLD_KEEP most used ones (and any
+# ticked one) and folds the others behind a "more" toggle; past FIND_OVER it also gets a search box.
+FOLD_KEEP, FOLD_OVER, FIND_OVER = 6, 8, 16
 
 
 # --- markdown ------------------------------------------------------------------------------
@@ -165,11 +176,36 @@ class Chip:
 
 
 @dataclass(frozen=True)
+class SourceLink:
+    label: str
+    href: str
+
+
+_OPENREVIEW = re.compile(r"^https?://openreview\.net/(?:forum|pdf)\?id=([A-Za-z0-9_-]+)$")
+
+
+def source_links(url: str) -> tuple[SourceLink, ...]:
+    """The paper's page and its PDF where the host's PDF address is known (arXiv, OpenReview);
+    otherwise the paper's link alone."""
+    found = arxiv_id(url)
+    if found:
+        return (SourceLink("arXiv", f"https://arxiv.org/abs/{found}"),
+                SourceLink("PDF", f"https://arxiv.org/pdf/{found}"))
+    review = _OPENREVIEW.match(url)
+    if review:
+        return (SourceLink("OpenReview", f"https://openreview.net/forum?id={review[1]}"),
+                SourceLink("PDF", f"https://openreview.net/pdf?id={review[1]}"))
+    return (SourceLink("Paper", url),)
+
+
+@dataclass(frozen=True)
 class PaperView:
     paper: Paper
     chips: tuple[Chip, ...]
     tokens: str
     challenge_href: str | None
+    bibtex: str  # its entry of data/papers.bib
+    sources: tuple[SourceLink, ...]
 
 
 @dataclass(frozen=True)
@@ -178,6 +214,7 @@ class ValueView:
     anchor: str
     token: str
     papers: tuple[Paper, ...]
+    rare: bool = False  # folded in the index's facet until "more" is asked for (or it is ticked)
 
 
 @dataclass(frozen=True)
@@ -185,6 +222,25 @@ class CategoryView:
     category: Category
     path: str  # concepts/<page>.html
     values: tuple[ValueView, ...]
+
+    @property
+    def folded(self) -> int:
+        """How many values the facet folds behind its "more" toggle."""
+        return sum(1 for value in self.values if value.rare)
+
+    @property
+    def findable(self) -> bool:
+        """Whether the facet gets a search box of its own."""
+        return len(self.values) > FIND_OVER
+
+
+def rare_values(counts: list[int]) -> list[bool]:
+    """Which values a facet folds: none for a short category; else all but the FOLD_KEEP most used
+    (ties: the taxonomy's order), whose order on the page stays the taxonomy's."""
+    if len(counts) <= FOLD_OVER:
+        return [False] * len(counts)
+    kept = set(sorted(range(len(counts)), key=lambda i: (-counts[i], i))[:FOLD_KEEP])
+    return [i not in kept for i in range(len(counts))]
 
 
 def _value_anchors(category: Category) -> dict[str, str]:
@@ -235,11 +291,14 @@ class SiteRenderer:
     def render(self) -> dict[str, Output]:
         papers = shown(self.catalog.records, self.settings.order)
         views = []
+        entries = []
         for paper in papers:
             chips = self.chips(paper)
             tokens = list(dict.fromkeys(tag_token(c.category, c.value) for c in chips))
+            entries.append(bibtex_entry(paper))
             views.append(PaperView(paper, chips, " ".join(tokens),
-                                   f"{CHALLENGE}#{paper.id}" if paper.notes.challenges else None))
+                                   f"{CHALLENGE}#{paper.id}" if paper.notes.challenges else None,
+                                   entries[-1], source_links(paper.paper)))
         by_year = [(year, list(group)) for year, group in groupby(views, key=lambda v: v.paper.year)]  # newest first
 
         members: dict[tuple[str, str], list[Paper]] = {(c.key, v.name): [] for c in self.taxonomy.categories
@@ -249,15 +308,17 @@ class SiteRenderer:
                 members[key].append(view.paper)
         categories = []
         for category in self.taxonomy.categories:
+            rare = rare_values([len(members[(category.key, v.name)]) for v in category.values])
             values = []
-            for value in category.values:
+            for value, folded in zip(category.values, rare):
                 values.append(ValueView(value, self.anchors[category.key][value.name],
-                                        tag_token(category, value), tuple(members[(category.key, value.name)])))
+                                        tag_token(category, value), tuple(members[(category.key, value.name)]),
+                                        folded))
             categories.append(CategoryView(category, self.pages[category.key], tuple(values)))
 
         outputs: dict[str, Output] = {}
         outputs[INDEX] = self._page("index.html.j2", INDEX, by_year=by_year, categories=categories,
-                                    total=len(views))
+                                    total=len(views), bibtex_path=BIBTEX_PATH, json_path=JSON_PATH)
         for view in categories:
             outputs[view.path] = self._page("concept.html.j2", view.path, view=view, categories=categories)
         noted = [(year, [v for v in group if v.paper.notes.challenges]) for year, group in by_year]
@@ -265,6 +326,9 @@ class SiteRenderer:
                                         by_year=[(y, g) for y, g in noted if g],
                                         intro=self.catalog.challenge_intro)
         outputs[TAGS_CSS] = tags_css(self.taxonomy)
+        # the exports as the build renders them (same papers, same order: `shown`)
+        outputs[BIBTEX_PATH] = bibtex_document(entries)
+        outputs[JSON_PATH] = to_json(self.catalog)
         outputs.update(self._static())
         return dict(sorted(outputs.items()))
 
