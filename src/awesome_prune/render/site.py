@@ -45,6 +45,7 @@ from .views import shown
 from ..records.catalog import Catalog
 from ..records.identity import arxiv_id
 from ..errors import Problem, ProblemsError
+from ..records.validate import link_allowed
 from ..records.models import Category, Paper, Taxonomy, Value
 from ..sitewrite import Output
 from .pages import template_problems
@@ -59,25 +60,6 @@ FOLD_KEEP, FOLD_OVER, FIND_OVER = 6, 8, 16
 
 
 # --- markdown ------------------------------------------------------------------------------
-
-_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*):")
-_INVISIBLE = re.compile(r"[\x00-\x20\x7f-\x9f\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
-
-
-def link_allowed(url: str) -> bool:
-    """Whether a link or image target may appear in the site: http(s), relative, `#fragment`.
-
-    Refused: every other scheme (`javascript:`, `data:`, `vbscript:`, `file:`, `mailto:` …), also
-    when disguised by case, whitespace or control characters, and protocol-relative `//host`.
-    """
-    compact = _INVISIBLE.sub("", url)
-    if compact.startswith(("//", "\\\\", "/\\", "\\/")):
-        return False
-    scheme = _SCHEME.match(compact)
-    if scheme is None:
-        return ":" not in compact.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
-    return scheme.group(1).lower() in ("http", "https")
-
 
 _LINK = re.compile(r'<(a href|img src)="([^"]*)"')
 _HTML_START = re.compile(r"<(?=[A-Za-z/!?])")
