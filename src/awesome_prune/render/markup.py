@@ -68,6 +68,51 @@ def github_repo(url: str) -> str | None:
     return f"{match.group(1)}/{match.group(2)}" if match else None
 
 
+# The marks the renderer's `Linker` puts in front of link targets (U+E000, a number, U+E001): they
+# are taken out before a page is written, so they take no room in it.
+_LINK_MARK = re.compile("\ue000\\d+\ue001")
+_DELIMITERS = {"l": (":", "-"), "c": (":", ":"), "r": ("-", ":")}
+
+
+def source_width(markdown: str) -> int:
+    """The width of markdown source as remark-lint measures a table cell: in UTF-16 code units
+    (a character past U+FFFF counts twice), link marks not counted."""
+    if "\ue000" in markdown:
+        markdown = _LINK_MARK.sub("", markdown)
+    return len(markdown) if markdown.isascii() else len(markdown.encode("utf-16-le")) // 2
+
+
+def aligned_table(rows, align: str) -> list[list[str]]:
+    """The cells of a GFM table (the header row first) padded so that every column's pipes line
+    up, with the delimiter row put second; `align` has one letter per column: `l`, `c` or `r`.
+
+    Written as `| ` + cells joined by ` | ` + ` |`, the table passes remark-lint's
+    table-pipe-alignment and table-cell-padding (as awesome-lint runs them): in each column every
+    cell takes the width of the widest, its spaces on the side the alignment leaves free (split
+    either side, the odd one right, in a centred column); the delimiter row is that wide too."""
+    rows = [list(row) for row in rows]
+    if not rows:
+        return []
+    widths = [3] * len(align)  # `:-:`, the narrowest delimiter
+    measured = [[source_width(cell) for cell in row] for row in rows]
+    for row in measured:
+        for column, width in enumerate(row):
+            widths[column] = max(widths[column], width)
+    padded = []
+    for row, sizes in zip(rows, measured):
+        cells = []
+        for column, (cell, width) in enumerate(zip(row, sizes)):
+            free = widths[column] - width
+            left = free if align[column] == "r" else free // 2 if align[column] == "c" else 0
+            cells.append(" " * left + cell + " " * (free - left))
+        padded.append(cells)
+    delimiter = []
+    for column, width in enumerate(widths):
+        first, last = _DELIMITERS[align[column]]
+        delimiter.append(first + "-" * (width - 2) + last)
+    return [padded[0], delimiter, *padded[1:]]
+
+
 # -- GitHub's heading anchors (github-slugger) -------------------------------------------------
 
 __all__ = ["Slugger", "slugify"]

@@ -105,7 +105,7 @@ class Renderer:
         )
         # Filters for template authors: escape plain text, make a table cell, a badge image URL.
         self.env.filters.update(text=markup.escape_text, cell=markup.cell, shields=markup.shields_escape,
-                                badge=markup.badge_url)
+                                badge=markup.badge_url, aligned=markup.aligned_table)
         self.env.globals.update(settings=settings, taxonomy=taxonomy)
         self.templates = templates
 
