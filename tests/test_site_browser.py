@@ -64,6 +64,16 @@ BY_TITLE = ["alpha-prune", "beta-sparse", "delta-layers", "epsilon", "gamma-head
 BY_ADDED = ["delta-layers", "alpha-prune", "epsilon", "gamma-heads", "zeta-mixed", "beta-sparse"]
 
 
+def until(page, expression: str, tries: int = 100) -> None:
+    """Wait for a JavaScript condition by asking the page (bounded: `tries` looks, 50 ms apart).
+    Page.wait_for_function would evaluate its string with eval(), which the site's CSP refuses."""
+    for _ in range(tries):
+        if page.evaluate(expression):
+            return
+        page.wait_for_timeout(50)
+    raise AssertionError(f"never true: {expression}")
+
+
 # --- fixtures --------------------------------------------------------------------------------
 
 
@@ -601,18 +611,19 @@ def test_phone_results_come_first_and_tag_filters_open_as_a_drawer(phone: Tab) -
     # far down the list the bar stays pinned; a filter chosen there shows the results from their top
     page.locator("#site_clear").click()
     page.evaluate("window.scrollTo(0, 6000)")
-    page.wait_for_function("window.scrollY > 5000")
+    until(page, "window.scrollY > 5000")
     assert _rect(phone, "#site_filters")["top"] == 0
     page.locator("#site_facets > summary").click()
     phone.box("weight", "Frozen").check()
     page.locator("[data-show]").click()
-    page.wait_for_function("document.getElementById('site_results').getBoundingClientRect().top >= "
+    until(page, "document.getElementById('site_results').getBoundingClientRect().top >= "
                            "document.getElementById('site_filters').getBoundingClientRect().bottom - 1")
     top = _first_visible_paper_top(phone)
     assert _rect(phone, "#site_filters")["bottom"] <= top < 844
     # the focus stays in the open drawer; Escape closes it and gives the focus back to its button
     page.locator("#site_facets > summary").click()
-    assert page.evaluate("document.activeElement.className") == "drawer-close"
+    # the drawer moves the focus when it has opened (its toggle event): wait for that, not a time
+    until(page, "document.activeElement.className === 'drawer-close'")
     page.keyboard.press("Shift+Tab")
     assert page.evaluate("document.activeElement.hasAttribute('data-show')")
     page.keyboard.press("Tab")
@@ -638,7 +649,7 @@ def test_desktop_filter_panel_shows_every_category_without_an_inner_scrollbar(de
     for height in (900, 1100):
         page.set_viewport_size({"width": 1280, "height": height})
         page.evaluate("window.scrollTo(0, 0)")
-        page.wait_for_function(f"document.getElementById('site_filters').classList.contains('pinned') === "
+        until(page, f"document.getElementById('site_filters').classList.contains('pinned') === "
                                f"(document.getElementById('site_filters').offsetHeight + 24 <= {height})")
         found = panel.evaluate(state)
         assert found["overflow"] == "visible" and not found["inner"], found
@@ -647,21 +658,21 @@ def test_desktop_filter_panel_shows_every_category_without_an_inner_scrollbar(de
             continue
         pinned_seen.append(height)
         page.evaluate("window.scrollTo(0, 4000)")
-        page.wait_for_function("window.scrollY > 3000")
+        until(page, "window.scrollY > 3000")
         for key in ("type", "criteria", "budget", "data", "retrain", "weight"):  # all in view, far down the list
             rect = _rect(desk, f'fieldset.facet[data-cat="{key}"]')
             assert 0 <= rect["top"] and rect["bottom"] <= height, (height, key, rect)
         desk.screenshot(f"site-shipped-index-scrolled-1280x{height}.png", full_page=False)
         # ticking there brings the results' top into view; the panel stays where it is
         desk.box("weight", "Other").check()
-        page.wait_for_function("document.getElementById('site_results').getBoundingClientRect().top >= 0")
+        until(page, "document.getElementById('site_results').getBoundingClientRect().top >= 0")
         assert 0 <= _first_visible_paper_top(desk) < height
         assert _rect(desk, 'fieldset.facet[data-cat="weight"]')["bottom"] <= height
         desk.box("weight", "Other").uncheck()
     assert 1100 in pinned_seen
     # a window too low for the whole panel: it scrolls with the page, still never inside itself
     page.set_viewport_size({"width": 1280, "height": 640})
-    page.wait_for_function("!document.getElementById('site_filters').classList.contains('pinned')")
+    until(page, "!document.getElementById('site_filters').classList.contains('pinned')")
     found = panel.evaluate(state)
     assert (found["overflow"], found["inner"], found["position"]) == ("visible", False, "static")
     assert desk.errors == []
