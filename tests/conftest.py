@@ -88,3 +88,16 @@ def synth():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def empty_list(tmp_path: Path) -> Path:
+    """A list with the repository's settings and taxonomy, a challenge introduction and no record."""
+    root = tmp_path / "list"
+    (root / "papers").mkdir(parents=True)
+    (root / "concepts").mkdir()
+    (root / "challenge").mkdir()
+    text = (REPO / "pyproject.toml").read_text(encoding="utf-8")
+    (root / "pyproject.toml").write_text(text[text.index("[tool.awesome-prune]"):], encoding="utf-8")
+    shutil.copy(REPO / "concepts" / "taxonomy.yaml", root / "concepts" / "taxonomy.yaml")
+    (root / "challenge" / "general.md").write_text("Why it is hard.\n", encoding="utf-8")
+    return root

@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from .conftest import empty_list
+
 from awesome_prune.contrib.new import arxiv
 from awesome_prune.records.catalog import load_catalog
 from awesome_prune.cli import main
@@ -30,21 +32,16 @@ WANDA = "A Simple and Effective Pruning Approach for Large Language Models"
 
 def write_record(root: Path, record_id: str, title: str, paper: str) -> None:
     data = {"id": record_id, "title": title, "paper": paper, "venue": {"status": "preprint", "year": 2024},
-            "takeaway": "Something in our own words.", "tags": {"type": ["Unstructured"], "criteria": ["Magnitude"], "budget": ["Sparsity"], "data": ["Calibration"], "retrain": ["Without"], "weight": ["Frozen"]}, "added": TODAY}
+            "takeaway": "Something in our own words.", "added": TODAY,
+            "tags": {"type": ["Unstructured"], "criteria": ["Magnitude"], "budget": ["Sparsity"],
+                     "data": ["Calibration"], "retrain": ["Without"], "weight": ["Frozen"]}}
     (root / "papers" / f"{record_id}.yaml").write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
 
 
 @pytest.fixture
 def root(tmp_path: Path) -> Path:
     """A small list: the repository's settings and taxonomy, and one unrelated record."""
-    root = tmp_path / "list"
-    (root / "papers").mkdir(parents=True)
-    (root / "concepts").mkdir()
-    (root / "challenge").mkdir()
-    text = (REPO / "pyproject.toml").read_text(encoding="utf-8")
-    (root / "pyproject.toml").write_text(text[text.index("[tool.awesome-prune]"):], encoding="utf-8")
-    shutil.copy(REPO / "concepts" / "taxonomy.yaml", root / "concepts" / "taxonomy.yaml")
-    (root / "challenge" / "general.md").write_text("Why it is hard.\n", encoding="utf-8")
+    root = empty_list(tmp_path)
     write_record(root, "other", "Some Other Paper on Pruning", "https://arxiv.org/abs/2401.00001")
     return root
 

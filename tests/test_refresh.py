@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from .conftest import empty_list
+
 from awesome_prune.contrib import refresh as stage
 from awesome_prune.records.catalog import load_catalog
 from awesome_prune.cli import main
@@ -41,14 +43,7 @@ def record(record_id: str, title: str, paper: str, venue: str = "{status: prepri
 @pytest.fixture
 def root(tmp_path: Path) -> Path:
     """A list with the repository's settings and taxonomy and no record yet."""
-    root = tmp_path / "list"
-    (root / "papers").mkdir(parents=True)
-    (root / "concepts").mkdir()
-    (root / "challenge").mkdir()
-    text = (REPO / "pyproject.toml").read_text(encoding="utf-8")
-    (root / "pyproject.toml").write_text(text[text.index("[tool.awesome-prune]"):], encoding="utf-8")
-    shutil.copy(REPO / "concepts" / "taxonomy.yaml", root / "concepts" / "taxonomy.yaml")
-    (root / "challenge" / "general.md").write_text("Why it is hard.\n", encoding="utf-8")
+    root = empty_list(tmp_path)
     return root
 
 
