@@ -14,11 +14,10 @@ import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
 from urllib.parse import unquote
 
 from . import netguard
-from .config import DEFAULT_USER_AGENT, FRAGMENT_CAP, GITHUB_API, RemoteOptions
+from .config import DEFAULT_USER_AGENT, RemoteOptions
 from .cache import LinkCache
 from .fetch import Fetch, Status, split_fragment
 from .fragments import PageIds

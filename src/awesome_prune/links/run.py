@@ -25,7 +25,7 @@ from ..errors import Problem, SettingsError
 from ..records.catalog import Catalog, load_catalog
 from ..records.models import LinkSettings
 from ..records.catalog import load_settings
-from ..render.linker import Link, Origin
+from ..render.linker import Origin
 from ..render.pages import Rendered
 from .config import LinkFlags, remote_options
 from .html import check_html

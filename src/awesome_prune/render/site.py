@@ -30,7 +30,7 @@ import html
 import re
 from itertools import groupby
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 from urllib.parse import quote
 
 import jinja2
