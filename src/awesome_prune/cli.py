@@ -7,6 +7,7 @@ settings error. Each command lives in `commands/<name>.py` and imports its stage
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import sys
 from pathlib import Path
@@ -58,7 +59,14 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 
 def run() -> None:
-    """The console entry (`awesome-prune`, `python -m awesome_prune`)."""
+    """The console entry (`awesome-prune`, `python -m awesome_prune`).
+
+    A build is a short batch process that keeps ~100 objects per paper alive to its end; with
+    CPython 3.11's default thresholds the cyclic collector walks all of them again and again (14
+    full collections, ~35% of a 10,000-paper build). Like mypy's entry point, this one sets a
+    larger first threshold for the process; nothing is paused, frozen or turned off, and the
+    library (tests, other programs) keeps the interpreter's defaults."""
+    gc.set_threshold(50_000, 20, 20)
     code = main()
     try:
         sys.stdout.flush()
