@@ -23,7 +23,8 @@ from awesome_prune.errors import ProblemsError
 from awesome_prune.render.bibtex import entry
 from awesome_prune.render.exports import BIBTEX_PATH, JSON_PATH, export
 from awesome_prune.records.validate import link_allowed
-from awesome_prune.render.site import INDEX, color_hex, rare_values, render_site, source_links, tint
+from awesome_prune.render.html import color_hex, tint
+from awesome_prune.render.site import INDEX, rare_values, render_site, source_links
 from awesome_prune.sitewrite import write_site
 
 REPO = Path(__file__).resolve().parents[1]

@@ -1,6 +1,4 @@
-"""Checking the links of markdown files that stay inside the repository (no network).
-
-For every link of every file (see :mod:`awesome_prune.links.extract`):
+"""Checking the links of markdown files that stay inside the repository (no network). For every link:
 
 * links with a scheme (``https:``, ``mailto:``, …) and protocol-relative ``//host`` links are
   skipped -- except links into this same repository when ``repo_url`` is given
@@ -12,7 +10,7 @@ For every link of every file (see :mod:`awesome_prune.links.extract`):
 * the target must stay inside ``root`` and exist, with the exact case of every path segment;
 * a slash after a file name (``file.md/``, ``file.md/#x``) is an error: GitHub breaks it;
 * a fragment (``#x``, ``file.md#x``) is percent-decoded and must name an anchor of the target
-  markdown file (:func:`awesome_prune.render.anchors.document_anchors`); GitHub's
+  markdown file (GitHub's rules, :mod:`awesome_prune.render.markdown`); GitHub's
   own ``user-content-`` prefix is accepted; ``#`` alone and ``#top`` always work; fragments into
   folders, non-markdown files and ``?plain=1`` views are not checked;
 * a fragment that matches an anchor only up to case is an error naming the anchor (github.com
@@ -20,13 +18,9 @@ For every link of every file (see :mod:`awesome_prune.links.extract`):
   error, with the closest anchor suggested when one is close;
 * an empty target ``[text]()`` is a warning.
 
-Every finding is a :class:`Problem` with a one-line message; files that cannot be read are
-reported as problems on line 0, never raised.
-
-The generated pages are not read at all: their links and anchors are what the renderer recorded
-(:func:`check_rendered`). Other markdown files (``links PATH…``, hand-written targets) are read and
-parsed once each (:func:`awesome_prune.render.markdown.scan_markdown`); each distinct link of a
-file is checked once.
+Every finding is a one-line :class:`Problem`; a file that cannot be read is a problem on line 0.
+The generated pages are not read: their links and anchors are what the renderer recorded
+(:func:`check_rendered`). Other markdown files are read and parsed once each.
 """
 
 from __future__ import annotations
@@ -86,22 +80,15 @@ def _without_slash_after_file(url: str) -> str:
 
 
 def _repo_key(repo_url: str | None) -> tuple[str, str, str] | None:
-    if not repo_url:
-        return None
-    match = _REPO_URL.match(repo_url.strip())
-    if match is None:
-        return None
-    return (match["host"].lower(), match["owner"].lower(), match["name"].lower())
+    match = _REPO_URL.match(repo_url.strip()) if repo_url else None
+    return (match["host"].lower(), match["owner"].lower(), match["name"].lower()) if match else None
 
 
 def _in_repo(url: str, repo: tuple[str, str, str] | None) -> str | None:
     match = _REPO_LINK.match(url)
-    if repo is None or match is None:
+    if repo is None or match is None or (match["host"].lower(), match["owner"].lower(), match["name"].lower()) != repo:
         return None
-    if (match["host"].lower(), match["owner"].lower(), match["name"].lower()) != repo:
-        return None
-    rest = match["rest"]
-    return rest if rest.startswith("/") else "/" + rest
+    return match["rest"] if match["rest"].startswith("/") else "/" + match["rest"]
 
 
 def repo_local(url: str, repo_url: str | None) -> str | None:

@@ -1,8 +1,5 @@
-"""Checks on records: the schema (pydantic errors mapped to file:line:col), tags against the
-taxonomy, the id against the file name, and across records the same paper under two ids.
-
-Each check returns a list of problems; nothing here raises for bad data or prints.
-"""
+"""Checks on records, each returning problems (nothing raises for bad data or prints): the schema
+(pydantic errors at file:line:col), tags, ids, dates, links in markdown, the same paper twice."""
 
 from __future__ import annotations
 

@@ -15,9 +15,7 @@ destination (backslash escapes and entity references), and *never* percent-encod
 markdown-it would normally normalize hrefs (``ü`` → ``%C3%BC``, ``a b`` → ``a%20b``); this module
 switches that off, so ``[x](papers/ü.md)`` gives ``papers/ü.md`` and ``[x](a%20b.md)`` gives
 ``a%20b.md`` (percent-decoding, where wanted, is the caller's business).
-HTML attribute values are likewise entity-decoded (by :mod:`html.parser`) and stripped of
-surrounding whitespace. Link validation is switched off too (``javascript:`` targets are reported,
-not silently turned into text), which also matches how cmark-gfm builds its tree.
+HTML attribute values are entity-decoded and stripped; ``javascript:`` targets are reported too.
 
 Lines are 1-based. Inline links take the line of their own opening ``[`` / ``<`` inside the
 block (a multi-line paragraph is resolved line by line; a table row is its own line); HTML
@@ -40,22 +38,8 @@ from markdown_it.token import Token
 
 from .markup import Slugger
 
-__all__ = [
-    "Anchor",
-    "HtmlTag",
-    "Link",
-    "anchors_in",
-    "document_anchors",
-    "extract_links",
-    "heading_texts",
-    "html_start_tags",
-    "inline_line",
-    "link_items",
-    "links_in",
-    "markdown_parser",
-    "parse",
-    "scan_markdown",
-]
+__all__ = ["Anchor", "HtmlTag", "Link", "anchors_in", "document_anchors", "extract_links", "heading_texts",
+           "html_start_tags", "inline_line", "link_items", "links_in", "markdown_parser", "parse", "scan_markdown"]
 
 InlineRule = Callable[[StateInline, bool], bool]
 

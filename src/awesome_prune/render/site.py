@@ -18,15 +18,12 @@ Pages (templates under `<templates>/site/`, HTML autoescaped):
 * every other file of `<templates>/site/` that is not a `.j2` template (`site.css`, `site.js`, …),
   copied verbatim.
 
-Contributor markdown is rendered by cmark-gfm (CommonMark, raw HTML left out): explanations and
-introductions as blocks, take-aways and challenge notes as one paragraph of inline markdown, as
-the README's table cells show them; links and images keep their target only for http(s),
-relative and fragment targets. Output is deterministic: two renders of the same input are byte-identical.
+Contributor markdown becomes HTML in `html.py`. Output is deterministic: two renders of the same
+input are byte-identical.
 """
 
 from __future__ import annotations
 
-import html
 import re
 from itertools import groupby
 from dataclasses import dataclass
@@ -34,19 +31,16 @@ from pathlib import PurePosixPath
 from urllib.parse import quote
 
 import jinja2
-import cmarkgfm
-from cmarkgfm.cmark import Options
 from markupsafe import Markup
 
 from .bibtex import entry as bibtex_entry
 from .exports import BIBTEX_PATH, JSON_PATH, bibtex_document, to_json
-from .markup import one_line
 from .views import shown
 from ..records.catalog import Catalog
 from ..records.identity import arxiv_id
 from ..errors import Problem, ProblemsError
-from ..records.validate import link_allowed
-from ..records.models import Category, Paper, Taxonomy, Value
+from .html import inline_html, markdown_html, safe_href, tags_css
+from ..records.models import Category, Paper, Value
 from ..sitewrite import Output
 from .pages import template_problems
 
@@ -60,81 +54,6 @@ FOLD_KEEP, FOLD_OVER, FIND_OVER = 6, 8, 16
 
 
 # --- markdown ------------------------------------------------------------------------------
-
-_LINK = re.compile(r'<(a href|img src)="([^"]*)"')
-_HTML_START = re.compile(r"<(?=[A-Za-z/!?])")
-_BLOCK_START = re.compile(r"^(?:[#>+*=_`~<|-]|\d+[.)])")
-
-
-def _allowed_links(html_text: str) -> str:
-    """cmark's HTML with every link or image whose target `link_allowed` refuses left without one."""
-    def check(match: re.Match) -> str:
-        tag, url = match.groups()
-        return match.group(0) if link_allowed(html.unescape(url)) else f"<{tag.split()[0]}"
-    return _LINK.sub(check, html_text)
-
-
-def markdown_html(text: str) -> str:
-    """Markdown people wrote (explanations, introductions) as HTML: CommonMark by cmark-gfm, raw
-    HTML shown as text (as the README's cells show it), links kept only where `link_allowed`. (With
-    no raw HTML left, cmark's unsafe mode only keeps targets as written, for `link_allowed` to judge.)"""
-    return _allowed_links(cmarkgfm.markdown_to_html(_HTML_START.sub("&lt;", text.strip()), Options.CMARK_OPT_UNSAFE))
-
-
-def inline_html(text: str) -> str:
-    """One paragraph of inline markdown (take-aways, challenge notes) as HTML, as the README's table
-    cell shows it: on one line, a leading block marker (`#`, `>`, `-`, `1.`) read as text."""
-    line = one_line(text)
-    if _BLOCK_START.match(line):
-        line = "\\" + line if not line[0].isdigit() else re.sub(r"^(\d+)([.)])", r"\1\\\2", line)
-    found = markdown_html(line)
-    return found[3:-5] if found.startswith("<p>") and found.endswith("</p>\n") else found
-
-
-def safe_href(url: str) -> str:
-    """A URL for an href attribute, or `#` when it is not http(s)/relative (the models allow none)."""
-    return url if link_allowed(url) else "#"
-
-
-# --- colours -------------------------------------------------------------------------------
-
-# shields.io's named colours (the README badges use them) and a few CSS names.
-NAMED_COLORS = {
-    "brightgreen": "44cc11", "green": "97ca00", "yellowgreen": "a4a61d", "yellow": "dfb317",
-    "orange": "fe7d37", "red": "e05d44", "blue": "007ec6", "grey": "555555", "gray": "555555",
-    "lightgrey": "9f9f9f", "lightgray": "9f9f9f", "blueviolet": "8a2be2", "success": "44cc11",
-    "important": "fe7d37", "critical": "e05d44", "informational": "007ec6", "inactive": "9f9f9f",
-    "brown": "a52a2a", "purple": "800080", "pink": "ffc0cb", "teal": "008080", "navy": "000080",
-    "black": "000000", "white": "ffffff", "violet": "ee82ee", "magenta": "ff00ff", "cyan": "00ffff",
-    "gold": "ffd700", "olive": "808000", "maroon": "800000", "indigo": "4b0082", "crimson": "dc143c",
-}
-FALLBACK_COLOR = "9f9f9f"
-
-
-def color_hex(color: str) -> str:
-    """`blue` → `#007ec6`, `C2A4A6` → `#c2a4a6`; an unknown name gets neutral grey."""
-    if re.fullmatch(r"[0-9A-Fa-f]{6}", color):
-        return "#" + color.lower()
-    return "#" + NAMED_COLORS.get(color.lower(), FALLBACK_COLOR)
-
-
-def tint(hex_color: str, share: float) -> str:
-    """`hex_color` mixed with white, keeping `share` of the colour (light backgrounds for dark text)."""
-    rgb = [int(hex_color[i:i + 2], 16) for i in (1, 3, 5)]
-    return "#" + "".join(f"{round(255 - (255 - c) * share):02x}" for c in rgb)
-
-
-def tags_css(taxonomy: Taxonomy) -> str:
-    lines = ["/* Generated by awesome-prune from concepts/taxonomy.yaml: one colour per tag category. */"]
-    for category in taxonomy.categories:
-        base = color_hex(category.color)
-        lines.append(f'[data-cat="{category.key}"] {{ --cat: {base}; --cat-bg: {tint(base, 0.2)}; '
-                     f'--cat-bg-strong: {tint(base, 0.38)}; }}')
-    return "\n".join(lines) + "\n"
-
-
-# --- views ---------------------------------------------------------------------------------
-
 
 def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.casefold()).strip("-")
