@@ -20,7 +20,7 @@ from awesome_prune.records.catalog import load_catalog
 from awesome_prune.cli import main
 from awesome_prune.errors import ProblemsError
 from awesome_prune.render.site import INDEX, color_hex, link_allowed, render_site, tint
-from awesome_prune.sitewrite import write_site
+from awesome_prune.write import write_site
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "site_list"

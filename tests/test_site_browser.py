@@ -25,7 +25,7 @@ import pytest
 from awesome_prune.records.catalog import load_catalog
 from awesome_prune.serve import make_server, url
 from awesome_prune.render.site import render_site
-from awesome_prune.sitewrite import write_site
+from awesome_prune.write import write_site
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "site_list"

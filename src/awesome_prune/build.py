@@ -18,8 +18,7 @@ from .render.schema import issue_form_outputs
 from .render.pages import Rendered, Renderer
 from .render.schema import schema_outputs
 from .render.site import render_site
-from .sitewrite import SITE_DIR, SiteWrite, write_site
-from .write import Difference, differences, write_outputs
+from .write import SITE_DIR, Difference, SiteWrite, differences, write_outputs, write_site
 
 
 @dataclass

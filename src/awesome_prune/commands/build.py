@@ -22,7 +22,7 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     from ..build import build
-    from ..sitewrite import SITE_DIR
+    from ..write import SITE_DIR
 
     site_dir = None
     if not args.check and not args.no_site:

@@ -38,7 +38,7 @@ from .views import shown
 from ..records.catalog import Catalog
 from ..errors import Problem, ProblemsError
 from ..records.models import Category, Paper, Taxonomy, Value
-from ..sitewrite import Output
+from ..write import Output
 from .pages import template_problems
 
 TEMPLATE_DIR = "site"  # inside the list's templates folder
