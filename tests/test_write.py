@@ -43,3 +43,22 @@ def test_create_new_never_replaces_a_file(tmp_path):
     assert create_new(target, "id: other\n") is False
     assert target.read_text(encoding="utf-8") == "id: x\n"
     assert [p.name for p in target.parent.iterdir()] == ["x.yaml"]
+
+
+# --- outputs never written through a link (issue 11 §1) ---------------------------------------
+
+
+def test_outputs_are_never_written_through_a_symbolic_link(tmp_path):
+    import pytest
+
+    from awesome_prune.errors import SettingsError
+
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    root = tmp_path / "list"
+    root.mkdir()
+    (root / "data").symlink_to(outside)
+    with pytest.raises(SettingsError) as caught:
+        write_outputs(root, {"README.md": "x\n", "data/papers.json": "[]\n"})
+    assert str(caught.value) == "data:1:1: is a symbolic link, where the build writes data/papers.json; remove it"
+    assert list(outside.iterdir()) == [] and not (root / "README.md").exists()

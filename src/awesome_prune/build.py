@@ -18,7 +18,7 @@ from .render.schema import issue_form_outputs
 from .render.pages import Rendered, Renderer
 from .render.schema import schema_outputs
 from .render.site import render_site
-from .write import SITE_DIR, Difference, SiteWrite, differences, write_outputs, write_site
+from .write import SITE_DIR, Difference, SiteWrite, apply_site, differences, list_folders, site_plan, write_outputs
 
 
 @dataclass
@@ -60,9 +60,11 @@ def build(root: Path, check: bool = False, site_dir: Path | None = None, links: 
     if check:
         return BuildResult(outputs, [], differences(root, outputs))
     site = render_site(catalog) if site_dir is not None else None  # rendered before anything is written
+    plan = (site_plan(site_dir, site, root, list_folders(root, catalog.settings, outputs))
+            if site is not None else None)  # refused before anything is written
     result = BuildResult(outputs, write_outputs(root, outputs), [])
-    if site is not None:
-        result.site = write_site(site_dir, site, root=root)
+    if plan is not None:
+        result.site = apply_site(plan)
     if links:
         result.links = check_links(root, catalog=catalog, rendered=rendered,
                                    site=site_dir is not None and site_dir.resolve() == (root / SITE_DIR).resolve())
