@@ -224,3 +224,199 @@ def test_a_site_file_may_not_take_the_markers_name(tmp_path):
     with pytest.raises(ProblemsError):
         write_site(tmp_path / "site", {MARKER: "{}", "index.html": "x"})
     assert not (tmp_path / "site").exists()
+
+
+def test_an_empty_folder_and_one_holding_only_a_killed_markers_temporary_file_are_taken(tmp_path):
+    from awesome_prune.write import write_site
+
+    (tmp_path / "empty").mkdir()
+    write_site(tmp_path / "empty", {"index.html": "x"})
+    (tmp_path / "killed").mkdir()
+    (tmp_path / "killed" / f"{MARKER}.abcd_123.tmp").write_text("{")
+    write_site(tmp_path / "killed", {"index.html": "x"})
+    assert sorted(p.name for p in (tmp_path / "killed").iterdir()) == [MARKER, "index.html"]
+
+
+# --- §3: the lock ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("plant", ["symlink", "fifo", "cache-symlink"])
+def test_a_planted_lock_file_is_refused_in_one_line(lst, tmp_path, capsys, plant):
+    victim = tmp_path / "victim"
+    victim.write_text("keep\n")
+    if plant == "cache-symlink":
+        (tmp_path / "cachedir").mkdir()
+        (lst / ".cache").symlink_to(tmp_path / "cachedir")
+    else:
+        (lst / ".cache").mkdir()
+        if plant == "symlink":
+            (lst / ".cache" / "build.lock").symlink_to(victim)
+        else:
+            os.mkfifo(lst / ".cache" / "build.lock")
+    assert main(["--root", str(lst), "build"]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 2 and re.match(r"^\.cache(/build\.lock)?:1:1: ", err[0]), err
+    assert victim.read_text() == "keep\n" and not (lst / "README.md").exists()
+    assert plant != "cache-symlink" or list((tmp_path / "cachedir").iterdir()) == []
+
+
+def hold_lock(root: Path) -> int:
+    (root / ".cache").mkdir(exist_ok=True)
+    fd = os.open(root / ".cache" / "build.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    return fd
+
+
+def test_a_second_build_waits_for_the_first_saying_so(lst):
+    fd = hold_lock(lst)
+    process = build_process(lst)
+    try:
+        said, deadline = "", time.monotonic() + 60
+        while "waiting" not in said and process.poll() is None and time.monotonic() < deadline:
+            if select.select([process.stderr], [], [], 1)[0]:
+                said += process.stderr.readline()
+        assert said.startswith("waiting for another build of this list"), said
+        assert not (lst / "README.md").exists()  # nothing written while the other build holds the lock
+    finally:
+        os.close(fd)
+    assert process.wait(timeout=120) == 0
+    assert (lst / "README.md").is_file()
+
+
+def test_the_wait_is_bounded_and_ends_in_one_line(lst):
+    from awesome_prune.build import build
+
+    fd = hold_lock(lst)
+    waits: list[str] = []
+    try:
+        with pytest.raises(ProblemsError) as caught:
+            build(lst, lock_timeout=0.2, on_wait=waits.append)
+    finally:
+        os.close(fd)
+    assert len(waits) == 1 and "waiting for another build" in waits[0]
+    [problem] = caught.value.problems
+    assert str(problem).startswith(".cache/build.lock:1:1: ") and "another build" in str(problem)
+    assert not (lst / "README.md").exists()
+
+
+def test_check_takes_no_lock(lst):
+    """`build --check` writes nothing: it runs while a build holds the lock (and in a read-only
+    checkout)."""
+    assert main(["--root", str(lst), "build", "--no-links"]) == 0
+    fd = hold_lock(lst)
+    try:
+        result = subprocess.run([sys.executable, "-m", "awesome_prune", "--root", str(lst), "build", "--check"],
+                                capture_output=True, text=True, timeout=120)
+    finally:
+        os.close(fd)
+    assert result.returncode == 0 and "waiting" not in result.stderr, result.stderr
+
+
+# --- §3: temporary files ---------------------------------------------------------------------
+
+
+def test_temporary_files_a_killed_build_left_are_removed_and_nothing_else(lst, tmp_path, references):
+    set_title(lst, 1)
+    assert main(["--root", str(lst), "build", "--no-links"]) == 0
+    set_title(lst, 0)
+    elsewhere = tmp_path / "elsewhere.txt"
+    elsewhere.write_text("keep")
+    strays = [".README.md.abcd1234.tmp", "concepts/.type.md.x_9yz012.tmp", "_site/.index.html.k3j4h5g6.tmp",
+              "_site/concepts/.type.html.aaaaaaaa.tmp", f"_site/.{MARKER}.bbbbbbbb.tmp", "data/.papers.json.cccccccc.tmp",
+              ".cache/.links.json.dddddddd.tmp", "papers/.alpha.yaml.eeeeeeee.tmp"]
+    for stray in strays:
+        (lst / stray).write_text("half a file")
+    kept = {"notes.tmp": "mine", "concepts/.draft.tmp": "mine", "_site/.keep.md.abcd1234.tmpx": "mine"}
+    for name, text in kept.items():
+        (lst / name).write_text(text)
+    (lst / ".link.md.zzzzzzzz.tmp").symlink_to(elsewhere)  # the pattern, but a link: left alone
+    held = lst / "challenge" / ".challenge.md.hhhhhhhh.tmp"  # a live writer's file (it holds its lock)
+    held.write_text("being written")
+    fd = os.open(held, os.O_RDONLY)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    try:
+        assert main(["--root", str(lst), "build", "--no-links"]) == 0
+    finally:
+        os.close(fd)
+    assert temporaries(lst) == [".link.md.zzzzzzzz.tmp", "challenge/.challenge.md.hhhhhhhh.tmp"]
+    assert elsewhere.read_text() == "keep" and all((lst / n).read_text() == t for n, t in kept.items())
+    for name in [*kept, ".link.md.zzzzzzzz.tmp", "challenge/.challenge.md.hhhhhhhh.tmp"]:
+        (lst / name).unlink()
+    assert outputs(lst) == references[0]
+
+
+def test_gitignore_covers_the_temporary_files(tmp_path):
+    from .conftest import REPO
+
+    if not (REPO / ".git").exists():
+        pytest.skip("not a git checkout")
+    names = ["README.md", ".README.md.abcd1234.tmp", "concepts/.type.md.x_9yz012.tmp"]
+    result = subprocess.run(["git", "-C", str(REPO), "check-ignore", "--no-index", *names],
+                            capture_output=True, text=True, timeout=60)
+    assert result.stdout.split() == names[1:]
+
+
+# A build whose every rename waits a little, so that a kill lands in the write phase often: the
+# temporary file of the file being written is then there, complete but not renamed.
+SLOW_WRITES = """
+import os, sys, time
+rename = os.replace
+def slow(source, target):
+    time.sleep(0.05)
+    rename(source, target)
+os.replace = slow
+from awesome_prune.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_an_interrupted_build_is_repaired_by_the_next(lst, references):
+    """Builds killed (SIGKILL) at a random point: every file is then old or new, and the next build
+    gives exactly what a clean build gives, with no temporary file left."""
+    def slow_build() -> subprocess.Popen:
+        return subprocess.Popen([sys.executable, "-c", SLOW_WRITES, "--root", str(lst), "build", "--no-links"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    set_title(lst, 1)
+    started = time.monotonic()
+    assert slow_build().wait(timeout=120) == 0
+    span = time.monotonic() - started  # how long a whole build takes here: kills land within it
+    rng = random.Random(11)
+    for round_ in range(10):
+        state = round_ % 2
+        set_title(lst, state)
+        child = slow_build()
+        time.sleep(rng.uniform(0.0, span))
+        child.send_signal(signal.SIGKILL)
+        child.wait(timeout=60)
+        for path, data in outputs(lst).items():  # each output file is old or new, never a mix
+            if not TEMP.match(Path(path).name) and not path.endswith(MARKER) and path != "pyproject.toml":
+                assert data in (references[0].get(path), references[1].get(path)), path
+        assert main(["--root", str(lst), "build", "--no-links"]) == 0
+        assert temporaries(lst) == []
+        assert outputs(lst) == references[state], f"round {round_}"
+
+
+def test_concurrent_builds_neither_crash_nor_mix(lst, references):
+    """Two builds of one list at once, 20 rounds, the site folder fresh each round (so both write
+    every site file): before the lock, 2 or 3 rounds in 20 crashed (one build's stale-file sweep
+    removed the other's temporary file)."""
+    import shutil
+
+    crashes = []
+    for round_ in range(20):
+        state = round_ % 2
+        set_title(lst, state)
+        shutil.rmtree(lst / "_site", ignore_errors=True)
+        first, second = build_process(lst), build_process(lst)
+        for process in (first, second):
+            try:
+                _, err = process.communicate(timeout=180)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                _, err = process.communicate(timeout=60)
+            if process.returncode != 0 or "Traceback" in err:
+                crashes.append((round_, process.returncode, err[-500:]))
+        assert temporaries(lst) == []
+        assert outputs(lst) == references[state], f"round {round_}"
+    assert crashes == []

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Callable
 
 from .errors import Problem, ProblemsError
 
@@ -34,13 +35,14 @@ def needs_build(site_dir: Path) -> bool:
     return not (site_dir / "index.html").is_file()
 
 
-def ensure_site(root: Path, site_dir: Path) -> bool:
-    """Build the list (and its site into `site_dir`) when the site has no index.html; True if built."""
+def ensure_site(root: Path, site_dir: Path, on_wait: Callable[[str], None] | None = None) -> bool:
+    """Build the list (and its site into `site_dir`) when the site has no index.html; True if built.
+    The build refuses a site folder it may not write (see `write.site_plan`)."""
     if not needs_build(site_dir):
         return False
     from .build import build
 
-    build(root, site_dir=site_dir)
+    build(root, site_dir=site_dir, on_wait=on_wait)
     return True
 
 

@@ -1,28 +1,38 @@
 """Writing generated files: atomically, only when their content changed, and never outside what the
-tool owns; or comparing them (check mode). Also the static site's folder (its marker, its manifest,
-its stale files).
+tool owns; or comparing them (check mode). Also the build lock, the sweep of the temporary files a
+killed writer left, and the static site's folder (its marker, its manifest, its stale files).
 
-The repository is hostile input: a pull request can commit symbolic links, a planted site marker,
-and settings that name any folder. The site is written only into a folder that is absent, empty,
-or marked as the site's by the marker file `.awesome-prune-site`, which lists the files the last
-build wrote there (its manifest); only those are ever removed as stale. Never into the list's
-folder, a folder holding it, or a folder the list reads or writes (`list_folders`). Every refusal
-comes before anything is written. Removals walk the folder without following a symbolic link.
+The repository is hostile input: a pull request can commit symbolic links, a `.cache` folder, a
+planted site marker, and settings that name any folder. What is guarded here, and how:
+
+* Temporary files are `.<name>.<8 random characters>.tmp` next to their target (`TEMP_NAME`); each
+  is locked (`flock`) by its writer until it is renamed into place, so a sweep (`sweep_temporaries`)
+  removes only regular files of that name that no live process holds: what a killed writer left.
+* One build of a list at a time: `build_lock` takes an `flock` on `.cache/build.lock`, opened
+  without following a symbolic link, and refuses anything but a regular file there.
+* The site is written only into a folder that is absent, empty, or marked as the site's by the
+  marker file `.awesome-prune-site`, which lists the files the last build wrote there (its manifest);
+  only those are ever removed as stale. Never into the list's folder, a folder holding it, or a
+  folder the list reads or writes (`list_folders`). Every refusal comes before anything is written.
+  Removals walk the folder without following a symbolic link.
 """
 
 from __future__ import annotations
 
 import difflib
 import errno
+import fcntl
 import hashlib
 import json
 import os
 import re
 import stat
 import tempfile
+import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Iterable, Iterator
+from typing import BinaryIO, Callable, Iterable, Iterator
 
 from .errors import Problem, ProblemsError, SettingsError
 
@@ -38,7 +48,7 @@ CHUNK = 1 << 20  # characters of text encoded at a time
 # --- temporary files ---------------------------------------------------------------------------
 
 #: The name of every temporary file this module writes (tempfile.mkstemp's 8 random characters
-#: between `.<target name>.` and `.tmp`).
+#: between `.<target name>.` and `.tmp`); .gitignore holds the same pattern.
 TEMP_NAME = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 _FILE_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
@@ -54,31 +64,50 @@ def encoded(content: str | bytes) -> Iterator[bytes]:
         yield content[start:start + CHUNK].encode("utf-8")
 
 
-def _temporary(file: Path, content: str | bytes, mode: int) -> tuple[str, str]:
-    """`content` written to a new temporary file next to `file`, with `mode`: (its path, the SHA-1
-    of the bytes written)."""
+def _claimed_temporary(file: Path) -> tuple[BinaryIO, str]:
+    """A new temporary file next to `file`, open for writing and locked, still at its name."""
+    for _ in range(8):
+        fd, tmp = tempfile.mkstemp(prefix=f".{file.name}.", suffix=".tmp", dir=file.parent)
+        handle = os.fdopen(fd, "wb")
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)  # waits only while a sweep looks at it
+        except OSError:
+            return handle, tmp  # no locks on this file system: no sweep removes an unlocked file either
+        try:
+            now, mine = os.stat(tmp, follow_symlinks=False), os.fstat(fd)
+            if (now.st_dev, now.st_ino) == (mine.st_dev, mine.st_ino):
+                return handle, tmp
+        except FileNotFoundError:
+            pass  # a sweep removed it before the lock was taken: take another
+        handle.close()
+    raise OSError(errno.EEXIST, "could not keep a temporary file", str(file.parent))
+
+
+@contextmanager
+def _staged(file: Path, content: str | bytes, mode: int) -> Iterator[tuple[str, str]]:
+    """`content` written to a new temporary file next to `file`, with `mode`; yields (its path, the
+    SHA-1 of the bytes written) while it is still locked, for the caller to rename or link into
+    place. On an error the temporary file is removed."""
     file.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{file.name}.", suffix=".tmp", dir=file.parent)
-    digest = hashlib.sha1()
+    handle, tmp = _claimed_temporary(file)
     try:
-        os.fchmod(fd, mode)  # not mkstemp's 0600
-        with os.fdopen(fd, "wb") as handle:
-            for data in encoded(content):
-                digest.update(data)
-                handle.write(data)
+        digest = hashlib.sha1()
+        os.fchmod(handle.fileno(), mode)  # not mkstemp's 0600
+        for data in encoded(content):
+            digest.update(data)
+            handle.write(data)
+        handle.flush()
+        yield tmp, digest.hexdigest()
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    return tmp, digest.hexdigest()
+    finally:
+        handle.close()  # and the lock with it
 
 
 def _replace(file: Path, content: str | bytes, mode: int) -> str:
-    tmp, digest = _temporary(file, content, mode)
-    try:
+    with _staged(file, content, mode) as (tmp, digest):
         os.replace(tmp, file)  # a symbolic link at `file` is replaced, never followed
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return digest
 
 
@@ -96,20 +125,20 @@ def create_new(file: Path, content: str | bytes) -> bool:
     """Write a new file (0644) atomically, never replacing one: False, with nothing written, when
     `file` already exists. The complete temporary file is hard-linked into place; where the file
     system has no hard links, the file is created exclusively instead."""
-    tmp, _ = _temporary(file, content, 0o644)
-    try:
+    with _staged(file, content, 0o644) as (tmp, _):
         try:
-            os.link(tmp, file)
-        except FileExistsError:
-            return False
-        except OSError:
             try:
-                with open(file, "xb") as handle:
-                    handle.write(content.encode("utf-8") if isinstance(content, str) else content)
+                os.link(tmp, file)
             except FileExistsError:
                 return False
-    finally:
-        Path(tmp).unlink(missing_ok=True)
+            except OSError:
+                try:
+                    with open(file, "xb") as handle:
+                        handle.write(content.encode("utf-8") if isinstance(content, str) else content)
+                except FileExistsError:
+                    return False
+        finally:
+            Path(tmp).unlink(missing_ok=True)
     return True
 
 
@@ -126,6 +155,159 @@ def _open_inside(base: int, parts: Iterable[str]) -> int:
         os.close(fd)
         raise
     return fd
+
+
+def _remove_if_abandoned(folder: int, name: str) -> bool:
+    """Remove the temporary file `name` of the folder open at `folder` when it is a regular file
+    that no live writer holds (its writer locks it until it is renamed)."""
+    try:
+        fd = os.open(name, _FILE_FLAGS, dir_fd=folder)
+    except OSError:
+        return False  # a symbolic link (never followed), or gone
+    try:
+        mine = os.fstat(fd)
+        if not stat.S_ISREG(mine.st_mode):
+            return False
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        now = os.stat(name, dir_fd=folder, follow_symlinks=False)
+        if (now.st_dev, now.st_ino) != (mine.st_dev, mine.st_ino):
+            return False
+        os.unlink(name, dir_fd=folder)
+        return True
+    except OSError:
+        return False  # held by a live writer, or no locks here (then nothing is removed)
+    finally:
+        os.close(fd)
+
+
+def _sweep(folder: int, depth: int) -> int:
+    removed = 0
+    with os.scandir(folder) as entries:
+        listed = [(entry.name, entry.is_dir(follow_symlinks=False)) for entry in entries]
+    for name, is_dir in listed:
+        if is_dir and depth > 0:
+            try:
+                below = os.open(name, _DIR_FLAGS, dir_fd=folder)
+            except OSError:
+                continue
+            try:
+                removed += _sweep(below, depth - 1)
+            finally:
+                os.close(below)
+        elif not is_dir and TEMP_NAME.match(name):
+            removed += _remove_if_abandoned(folder, name)
+    return removed
+
+
+def sweep_temporaries(base: Path, folders: Iterable[str] = ("",), depth: int = 0) -> int:
+    """Remove the temporary files a killed writer left in each of `folders` (relative to `base`,
+    reached without following a symbolic link below it) and, with `depth`, that many levels of
+    sub-folders below each; the number removed. Only regular files named like `TEMP_NAME` that no
+    live writer holds are removed; a folder that cannot be opened is skipped."""
+    try:
+        top = os.open(base, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    except OSError:
+        return 0
+    removed = 0
+    try:
+        for folder in sorted(set(folders)):
+            try:
+                fd = _open_inside(top, PurePosixPath(folder).parts)
+            except OSError:
+                continue
+            try:
+                removed += _sweep(fd, depth)
+            finally:
+                os.close(fd)
+    finally:
+        os.close(top)
+    return removed
+
+
+# --- the build lock ----------------------------------------------------------------------------
+
+CACHE_DIR = ".cache"
+LOCK_FILE = "build.lock"
+LOCK_TIMEOUT = 60.0  # seconds a build waits for another build of the same list
+_LOCK_POLL = 0.1
+
+
+def _lock_problem(where: str, message: str) -> ProblemsError:
+    return ProblemsError([Problem(where, 1, 1, "", message)])
+
+
+def _open_lock(root: Path) -> int | None:
+    """The lock file `.cache/build.lock` of the list at `root`, open; created when missing, without
+    following a symbolic link planted there. None when `root` is not a list's folder (the build
+    then reports what is missing)."""
+    lock = f"{CACHE_DIR}/{LOCK_FILE}"
+    if not (root / "pyproject.toml").is_file():
+        return None  # not a list: nothing is made here, and the build says what is missing
+    try:
+        top = os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    except OSError:
+        return None
+    try:
+        try:
+            os.mkdir(CACHE_DIR, 0o755, dir_fd=top)
+        except FileExistsError:
+            pass
+        except OSError as exc:
+            raise _lock_problem(CACHE_DIR, f"cannot make the folder of the build lock: {exc.strerror}") from None
+        try:
+            cache = os.open(CACHE_DIR, _DIR_FLAGS, dir_fd=top)
+        except OSError:
+            raise _lock_problem(CACHE_DIR, "is not a plain folder (a symbolic link, or a file): the build keeps "
+                                           "its lock there; remove it") from None
+        try:
+            fd = os.open(LOCK_FILE, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, 0o644,
+                         dir_fd=cache)
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                raise _lock_problem(lock, "the build lock is a symbolic link; remove it") from None
+            raise _lock_problem(lock, f"cannot open the build lock: {exc.strerror}") from None
+        finally:
+            os.close(cache)
+    finally:
+        os.close(top)
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise _lock_problem(lock, "the build lock is not a regular file; remove it")
+    return fd
+
+
+@contextmanager
+def build_lock(root: Path, timeout: float = LOCK_TIMEOUT,
+               on_wait: Callable[[str], None] | None = None) -> Iterator[None]:
+    """Hold the build lock of the list at `root` (one build of a list at a time). When another
+    process holds it, `on_wait` is told once and the lock is awaited up to `timeout` seconds, then
+    one problem is raised. The lock ends with its process, however it ends."""
+    fd = _open_lock(root)
+    if fd is None:
+        yield
+        return
+    try:
+        deadline = time.monotonic() + timeout
+        for attempt in range(int(timeout / _LOCK_POLL) + 2):  # bounded in count and in time
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                pass
+            except OSError:
+                break  # no locks on this file system: build unlocked, as before
+            if on_wait is not None and attempt == 0:
+                on_wait(f"waiting for another build of this list… (up to {timeout:g} s)")
+            if time.monotonic() >= deadline:
+                raise _lock_problem(f"{CACHE_DIR}/{LOCK_FILE}", f"another build of this list held the lock for "
+                                                                f"{timeout:g} s; try again when it has finished")
+            time.sleep(_LOCK_POLL)
+        else:
+            raise _lock_problem(f"{CACHE_DIR}/{LOCK_FILE}", f"another build of this list held the lock for "
+                                                            f"{timeout:g} s; try again when it has finished")
+        yield
+    finally:
+        os.close(fd)
 
 
 # --- committed outputs -------------------------------------------------------------------------
@@ -202,9 +384,19 @@ def list_folders(root: Path, settings, outputs: Iterable[str]) -> list[Path]:
     .github), and `.git`, `.github` and `.cache`. The site is never written in or over one."""
     named = {settings.papers, settings.templates, PurePosixPath(settings.taxonomy).parent.as_posix(),
              PurePosixPath(settings.challenge_intro).parent.as_posix(),
-             PurePosixPath(settings.links.cache).parent.as_posix(), ".git", ".github", ".cache"}
+             PurePosixPath(settings.links.cache).parent.as_posix(), ".git", ".github", CACHE_DIR}
     named |= {PurePosixPath(path).parts[0] for path in outputs if len(PurePosixPath(path).parts) > 1}
     return [root / name for name in sorted(named) if name not in ("", ".")]
+
+
+def written_folders(settings, outputs: Iterable[str]) -> list[str]:
+    """The folders inside the list where this tool writes files (committed outputs, the records
+    `new`, `import` and `refresh` write, the caches), relative to the list's folder: where a killed
+    writer can have left a temporary file. Settings leading outside the list are left out."""
+    named = {".", CACHE_DIR, settings.papers, PurePosixPath(settings.links.cache).parent.as_posix()}
+    named |= {PurePosixPath(path).parent.as_posix() for path in outputs}
+    return sorted(name for name in named
+                  if not PurePosixPath(name).is_absolute() and ".." not in PurePosixPath(name).parts)
 
 
 # --- the static site ---------------------------------------------------------------------------
@@ -459,10 +651,11 @@ def apply_site(plan: SitePlan) -> SiteWrite:
     """Write a checked site folder: the marker first (listing the last build's files and this
     one's, so that a build killed half-way leaves nothing unaccounted for), then the files that
     differ from disk (atomically), then remove the last build's files this one does not write, and
-    the marker again with this build's files only."""
+    the marker again with this build's files only. Temporary files a killed build left go too."""
     folder, outputs = plan.folder, plan.outputs
     result = SiteWrite(folder)
     folder.mkdir(parents=True, exist_ok=True)
+    sweep_temporaries(folder, depth=64)
     _write_marker(folder, set(plan.previous) | set(outputs))
     for path in plan.in_the_way:
         _remove_inside(folder, path)

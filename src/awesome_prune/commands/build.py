@@ -22,6 +22,11 @@ def add_arguments(parser) -> None:
                         help="do not check the local links of what was written (files and anchors; no network)")
 
 
+def say(message: str) -> None:
+    """A note on stderr (the wait for another build's lock)."""
+    print(message, file=sys.stderr, flush=True)
+
+
 def run(args) -> int:
     from ..build import build
     from ..write import SITE_DIR
@@ -29,7 +34,7 @@ def run(args) -> int:
     site_dir = None
     if not args.check and not args.no_site:
         site_dir = args.site if args.site is not None else args.root / SITE_DIR
-    result = build(args.root, check=args.check, site_dir=site_dir, links=not args.no_links)
+    result = build(args.root, check=args.check, site_dir=site_dir, links=not args.no_links, on_wait=say)
     if args.check:
         for diff in result.differences:
             print(f"{diff.path}: differs from what `make build` generates", file=sys.stderr)
