@@ -25,7 +25,7 @@ from awesome_prune.render.exports import BIBTEX_PATH, JSON_PATH, export
 from awesome_prune.records.validate import link_allowed
 from awesome_prune.render.html import color_hex, tint
 from awesome_prune.render.site import INDEX, rare_values, render_site, source_links
-from awesome_prune.sitewrite import write_site
+from awesome_prune.write import write_site
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "site_list"
@@ -453,25 +453,21 @@ def test_shipped_index_is_within_the_size_budget(shipped_site: dict) -> None:
 
 def test_write_site_writes_changes_only_and_removes_stale_files(tmp_path: Path, fixture_site: dict) -> None:
     folder = tmp_path / "_site"
-    first = write_site(folder, fixture_site)
-    assert sorted(first.written) == sorted(fixture_site) and first.removed == []
+    first = write_site(folder, {**fixture_site, "old.html": "stale", "gone/deep/x.css": "stale"})
+    assert sorted(first.written) == sorted([*fixture_site, "old.html", "gone/deep/x.css"]) and first.removed == []
     assert (folder / "concepts" / "type.html").read_text(encoding="utf-8") == fixture_site["concepts/type.html"]
-    again = write_site(folder, fixture_site)
+    again = write_site(folder, {**fixture_site, "old.html": "stale", "gone/deep/x.css": "stale"})
     assert again.written == [] and again.removed == []
 
-    (folder / "old.html").write_text("stale", encoding="utf-8")
-    (folder / "gone" / "deep").mkdir(parents=True)
-    (folder / "gone" / "deep" / "x.css").write_text("stale", encoding="utf-8")
+    # Stale files are the last build's own (its marker lists them); hand-made ones stay.
     (folder / "index.html").write_text("edited by hand", encoding="utf-8")
-    outside = tmp_path / "keep.txt"
-    outside.write_text("outside", encoding="utf-8")
-    (folder / "link-out").symlink_to(outside)
+    (folder / "notes.txt").write_text("hand-made", encoding="utf-8")
     third = write_site(folder, fixture_site)
     assert third.written == ["index.html"]
-    assert third.removed == ["gone/deep/x.css", "link-out", "old.html"]
+    assert third.removed == ["gone/deep/x.css", "old.html"]
     assert not (folder / "gone").exists()
-    assert outside.read_text(encoding="utf-8") == "outside"
-    assert sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()) == sorted(fixture_site)
+    assert sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()
+                  ) == sorted([*fixture_site, ".awesome-prune-site", "notes.txt"])
     assert not list(folder.rglob("*.tmp"))
 
 

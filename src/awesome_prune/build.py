@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from .links.run import LinkReport, check_links
 from .records.catalog import Catalog, load_catalog
@@ -18,8 +19,8 @@ from .render.schema import issue_form_outputs
 from .render.pages import Rendered, Renderer
 from .render.schema import schema_outputs
 from .render.site import render_site
-from .sitewrite import SiteWrite, write_site
-from .write import Difference, differences, write_outputs
+from .write import (LOCK_TIMEOUT, Difference, SiteWrite, apply_site, build_lock, differences, list_folders,
+                    site_plan, sweep_temporaries, write_outputs, written_folders)
 
 
 @dataclass
@@ -48,26 +49,37 @@ def render_catalog(catalog: Catalog, rendered: Rendered | None = None) -> dict[s
     return outputs
 
 
-def build(root: Path, check: bool = False, site_dir: Path | None = None, links: bool = True) -> BuildResult:
+def build(root: Path, check: bool = False, site_dir: Path | None = None, links: bool = True,
+          on_wait: Callable[[str], None] | None = None, lock_timeout: float = LOCK_TIMEOUT) -> BuildResult:
     """Validate and render everything; write what changed, or only compare when `check`.
 
     With `site_dir` the static site is rendered and written there too; `check` never touches it.
     With `links`, the links of the pages written are checked (no network) from what the renderer
     recorded, and the site's when it is written in the list's `_site` folder.
+
+    A build that writes holds the list's build lock throughout (`on_wait` is told when it must wait
+    for another build, up to `lock_timeout` seconds), checks the site folder before anything is
+    written, and removes the temporary files a killed build left.
     """
-    catalog = load_catalog(root)
-    rendered = render_pages(catalog)
-    outputs = render_catalog(catalog, rendered)
     if check:
+        catalog = load_catalog(root)
+        outputs = render_catalog(catalog)
         return BuildResult(outputs, [], differences(root, outputs))
-    site = render_site(catalog) if site_dir is not None else None  # rendered before anything is written
-    result = BuildResult(outputs, write_outputs(root, outputs), [])
-    if site is not None:
-        result.site = write_site(site_dir, site, root=root)
-    if links:
-        # The markdown pages' links as the renderer recorded them. The site's HTML is not parsed
-        # here (8 s at 10,000 papers): its internal links come from the same data through the
-        # templates, which tests check on every page (tests/test_site_links.py); the people's links
-        # it shows are the pages' own, checked here. `awesome-prune links` checks the site as well.
-        result.links = check_links(root, catalog=catalog, rendered=rendered, site=False)
+    with build_lock(root, lock_timeout, on_wait):
+        catalog = load_catalog(root)
+        rendered = render_pages(catalog)
+        outputs = render_catalog(catalog, rendered)
+        site = render_site(catalog) if site_dir is not None else None  # rendered before anything is written
+        plan = (site_plan(site_dir, site, root, list_folders(root, catalog.settings, outputs))
+                if site is not None else None)  # refused before anything is written
+        sweep_temporaries(root, written_folders(catalog.settings, outputs))
+        result = BuildResult(outputs, write_outputs(root, outputs), [])
+        if plan is not None:
+            result.site = apply_site(plan)
+        if links:
+            # The markdown pages' links as the renderer recorded them. The site's HTML is not parsed
+            # here (8 s at 10,000 papers): its internal links come from the same data through the
+            # templates, which tests check on every page (tests/test_site_links.py); the people's
+            # links it shows are the pages' own, checked here. `links` checks the site as well.
+            result.links = check_links(root, catalog=catalog, rendered=rendered, site=False)
     return result

@@ -13,21 +13,28 @@ def add_arguments(parser) -> None:
                         help="write nothing; exit 1 naming each output that differs from what is on disk")
     site = parser.add_mutually_exclusive_group()
     site.add_argument("--site", metavar="DIR", type=Path, default=None,
-                      help="write the static site into DIR (default: _site in the list's folder); "
-                           "stale files inside DIR are deleted")
+                      help="write the static site into DIR (default: _site in the list's folder). DIR must be "
+                           "absent, empty, or a site folder this tool wrote (it holds .awesome-prune-site); "
+                           "only files the last build wrote there are removed. Refused: the list's folder "
+                           "and the folders it reads or writes (papers, templates, concepts, …)")
     site.add_argument("--no-site", action="store_true", help="do not build the static site")
     parser.add_argument("--no-links", action="store_true",
                         help="do not check the local links of what was written (files and anchors; no network)")
 
 
+def say(message: str) -> None:
+    """A note on stderr (the wait for another build's lock)."""
+    print(message, file=sys.stderr, flush=True)
+
+
 def run(args) -> int:
     from ..build import build
-    from ..sitewrite import SITE_DIR
+    from ..write import SITE_DIR
 
     site_dir = None
     if not args.check and not args.no_site:
         site_dir = args.site if args.site is not None else args.root / SITE_DIR
-    result = build(args.root, check=args.check, site_dir=site_dir, links=not args.no_links)
+    result = build(args.root, check=args.check, site_dir=site_dir, links=not args.no_links, on_wait=say)
     if args.check:
         for diff in result.differences:
             print(f"{diff.path}: differs from what `make build` generates", file=sys.stderr)

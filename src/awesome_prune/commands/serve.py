@@ -17,13 +17,14 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     from ..serve import ensure_site, make_server, url
-    from ..sitewrite import SITE_DIR
+    from .build import say
+    from ..write import SITE_DIR
 
     if not 0 <= args.port <= 65535:
         print(f"--port {args.port}: not a port number (0 to 65535)", file=sys.stderr)
         return 2
     site_dir = args.dir if args.dir is not None else args.root / SITE_DIR
-    if ensure_site(args.root, site_dir):
+    if ensure_site(args.root, site_dir, on_wait=say):
         print(f"built the site into {site_dir}")
     server = make_server(site_dir, args.port)
     print(f"serving {site_dir} at {url(server)} (Ctrl+C to stop)", flush=True)
