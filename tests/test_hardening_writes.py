@@ -126,7 +126,7 @@ def test_a_site_folder_that_is_a_symbolic_link_is_refused(lst, tmp_path, capsys)
 
 
 def test_stale_files_are_only_those_the_previous_build_recorded(tmp_path):
-    from awesome_prune.write import write_site
+    from awesome_prune.sitefolder import write_site
 
     folder = tmp_path / "site"
     write_site(folder, {"a.html": "a", "old/b.html": "b", "c.html": "c"})
@@ -142,7 +142,7 @@ def test_stale_files_are_only_those_the_previous_build_recorded(tmp_path):
 def test_a_planted_marker_cannot_reach_outside_the_folder(tmp_path):
     import json
 
-    from awesome_prune.write import _remove_inside, write_site
+    from awesome_prune.sitefolder import _remove_inside, write_site
 
     outside = tmp_path / "outside"
     outside.mkdir()
@@ -169,7 +169,7 @@ def test_a_planted_marker_cannot_reach_outside_the_folder(tmp_path):
 def test_a_symbolic_link_anywhere_in_the_site_folder_is_refused(tmp_path, lst, capsys):
     """The Pages upload follows links: a committed `_site/leak.txt -> /proc/self/environ` would
     publish the runner's environment."""
-    from awesome_prune.write import write_site
+    from awesome_prune.sitefolder import write_site
 
     secret = tmp_path / "secret"
     secret.write_text("token")
@@ -205,7 +205,7 @@ def test_the_lists_own_site_from_before_the_marker_is_taken_when_it_holds_only_s
 
 
 def test_a_symbolic_link_in_the_way_of_a_site_file_is_refused(tmp_path):
-    from awesome_prune.write import write_site
+    from awesome_prune.sitefolder import write_site
 
     outside = tmp_path / "outside"
     outside.mkdir()
@@ -219,7 +219,7 @@ def test_a_symbolic_link_in_the_way_of_a_site_file_is_refused(tmp_path):
 
 
 def test_a_site_file_may_not_take_the_markers_name(tmp_path):
-    from awesome_prune.write import write_site
+    from awesome_prune.sitefolder import write_site
 
     with pytest.raises(ProblemsError):
         write_site(tmp_path / "site", {MARKER: "{}", "index.html": "x"})
@@ -227,7 +227,7 @@ def test_a_site_file_may_not_take_the_markers_name(tmp_path):
 
 
 def test_an_empty_folder_and_one_holding_only_a_killed_markers_temporary_file_are_taken(tmp_path):
-    from awesome_prune.write import write_site
+    from awesome_prune.sitefolder import write_site
 
     (tmp_path / "empty").mkdir()
     write_site(tmp_path / "empty", {"index.html": "x"})

@@ -25,7 +25,7 @@ from awesome_prune.render.exports import BIBTEX_PATH, JSON_PATH, export
 from awesome_prune.records.validate import link_allowed
 from awesome_prune.render.html import color_hex, tint
 from awesome_prune.render.site import INDEX, rare_values, render_site, source_links
-from awesome_prune.write import write_site
+from awesome_prune.sitefolder import write_site
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "site_list"

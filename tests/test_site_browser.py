@@ -28,7 +28,7 @@ from awesome_prune.render.bibtex import entry
 from awesome_prune.render.exports import export
 from awesome_prune.serve import make_server, url
 from awesome_prune.render.site import render_site
-from awesome_prune.write import write_site
+from awesome_prune.sitefolder import write_site
 
 from .test_site import CRITERIA, HOSTILE_TITLE, MANY_SHOWN, many_values_list
 

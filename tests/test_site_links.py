@@ -15,7 +15,7 @@ import re
 
 from awesome_prune.links.html import check_html
 from awesome_prune.render.site import render_site
-from awesome_prune.write import write_site
+from awesome_prune.sitefolder import write_site
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "site_list"

@@ -19,8 +19,9 @@ from .render.schema import issue_form_outputs
 from .render.pages import Rendered, Renderer
 from .render.schema import schema_outputs
 from .render.site import render_site
-from .write import (LOCK_TIMEOUT, Difference, SiteWrite, apply_site, build_lock, differences, list_folders,
-                    site_plan, sweep_temporaries, write_outputs, written_folders)
+from .lock import LOCK_TIMEOUT, build_lock
+from .sitefolder import SiteWrite, apply_site, site_plan
+from .write import Difference, differences, list_folders, sweep_temporaries, write_outputs, written_folders
 
 
 @dataclass

@@ -24,7 +24,8 @@ from typing import Callable
 from urllib.parse import quote, unquote_to_bytes
 
 from .errors import Problem, ProblemsError
-from .write import MARKER, TEMP_NAME
+from .sitefolder import MARKER
+from .write import TEMP_NAME
 
 HOST = "127.0.0.1"
 HOST_NAMES = ("127.0.0.1", "localhost", "[::1]")  # the Host header names answered (with the port)

@@ -29,7 +29,7 @@ def say(message: str) -> None:
 
 def run(args) -> int:
     from ..build import build
-    from ..write import SITE_DIR
+    from ..sitefolder import SITE_DIR
 
     site_dir = None
     if not args.check and not args.no_site:

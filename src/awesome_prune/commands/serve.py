@@ -18,7 +18,7 @@ def add_arguments(parser) -> None:
 def run(args) -> int:
     from ..serve import ensure_site, make_server, url
     from .build import say
-    from ..write import SITE_DIR
+    from ..sitefolder import SITE_DIR
 
     if not 0 <= args.port <= 65535:
         print(f"--port {args.port}: not a port number (0 to 65535)", file=sys.stderr)

@@ -32,7 +32,7 @@ from .html import check_html
 from .local import _Checker, check_rendered, repo_local
 from .sources import Sources, display_path
 
-from ..write import SITE_DIR
+from ..sitefolder import SITE_DIR
 
 __all__ = ["Finding", "LinkReport", "Place", "check_links"]
 

@@ -41,7 +41,7 @@ from ..records.identity import arxiv_id
 from ..errors import Problem, ProblemsError
 from .html import inline_html, markdown_html, safe_href, tags_css
 from ..records.models import Category, Paper, Value
-from ..write import Output
+from ..sitefolder import Output
 from .pages import template_problems
 
 TEMPLATE_DIR = "site"  # inside the list's templates folder
