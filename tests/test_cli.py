@@ -76,7 +76,7 @@ def test_check_names_each_stale_output_with_a_diff_and_writes_nothing(lst):
     before = snapshot(lst)
     result = run("build", "--check", cwd=lst)
     assert result.returncode == 1
-    assert "README.md: differs from what `make build` generates" in result.stderr
+    assert "README.md: differs from what `awesome-prune build` generates" in result.stderr
     assert "-| [![GitHub stars" in result.stderr and "an *old* score" in result.stderr
     assert snapshot(lst) == before
 
@@ -156,3 +156,11 @@ def test_validate_problems_as_json_and_github_annotations(lst, capsys):
     assert main(["--root", str(lst), "validate", "--format", "github"]) == 1
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("::error file=papers/omega.yaml,line=") and lines[-1].endswith("errors")
+
+
+def test_build_problems_as_github_annotations(lst, capsys):
+    (lst / "papers" / "omega.yaml").write_text("id: omega\ntitle: 123\n")
+    assert main(["--root", str(lst), "build", "--format", "github"]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("::error file=papers/omega.yaml,line=")
+    assert not (lst / "README.md").exists()

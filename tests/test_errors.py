@@ -273,11 +273,12 @@ def test_a_fifo_is_refused_without_hanging(lst):
 
 
 @pytest.mark.parametrize("key, value", [("papers", "/etc"), ("challenge_intro", "../outside-secret.env"),
-                                        ("taxonomy", "../../taxonomy.yaml")])
+                                        ("taxonomy", "../../taxonomy.yaml"), ("templates", "/home")])
 def test_path_settings_stay_inside_the_list(lst, tmp_path, key, value):
     (lst.parent / "outside-secret.env").write_text("SECRET=1\n")
     project = lst / "pyproject.toml"
-    project.write_text(project.read_text().replace("[tool.awesome-prune]\n", f"[tool.awesome-prune]\n{key} = \"{value}\"\n"))
+    text = "\n".join(line for line in project.read_text().splitlines() if not line.startswith(f"{key} = "))
+    project.write_text(text.replace("[tool.awesome-prune]\n", f"[tool.awesome-prune]\n{key} = \"{value}\"\n") + "\n")
     found = problems(lst)
     assert len(found) == 1 and f"tool.awesome-prune.{key}: {value!r} leads outside the list's folder" in found[0]
     assert "SECRET" not in found[0]

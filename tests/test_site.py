@@ -521,10 +521,9 @@ def test_build_command_writes_the_site_and_check_does_not(tmp_path: Path, capsys
 
 def test_build_without_site_templates_is_a_problem(tmp_path: Path, capsys) -> None:
     root = copy_list(FIXTURE, tmp_path / "list")
-    templates = tmp_path / "templates"
-    shutil.copytree(REPO / "templates", templates, ignore=shutil.ignore_patterns("site"))
+    shutil.copytree(REPO / "templates", root / "templates", ignore=shutil.ignore_patterns("site"))
     settings = root / "pyproject.toml"
-    settings.write_text(re.sub(r"(?m)^templates = .*$", f"templates = {str(templates)!r}",
+    settings.write_text(re.sub(r"(?m)^templates = .*$", 'templates = "templates"',
                                settings.read_text(encoding="utf-8")), encoding="utf-8")
     assert main(["--root", str(root), "build"]) == 1
     assert "no site templates here" in capsys.readouterr().err

@@ -18,6 +18,8 @@ def add_arguments(parser) -> None:
                            "only files the last build wrote there are removed. Refused: the list's folder "
                            "and the folders it reads or writes (papers, templates, concepts, …)")
     site.add_argument("--no-site", action="store_true", help="do not build the static site")
+    parser.add_argument("--format", dest="problem_format", choices=["text", "json", "github"], default="text",
+                        help="problems of the records as text (default), JSON, or GitHub annotations at their lines")
     parser.add_argument("--no-links", action="store_true",
                         help="do not check the local links of what was written (files and anchors; no network)")
 
@@ -37,10 +39,11 @@ def run(args) -> int:
     result = build(args.root, check=args.check, site_dir=site_dir, links=not args.no_links, on_wait=say)
     if args.check:
         for diff in result.differences:
-            print(f"{diff.path}: differs from what `make build` generates", file=sys.stderr)
+            print(f"{diff.path}: differs from what `awesome-prune build` generates", file=sys.stderr)
             print(diff.diff, file=sys.stderr)
         if result.differences:
-            print(f"{len(result.differences)} generated file(s) out of date; run `make build` and commit them",
+            print(f"{len(result.differences)} generated file(s) out of date; run `awesome-prune build` (or `make build`) "
+                  "and commit them",
                   file=sys.stderr)
             return 1
         print(f"{len(result.outputs)} generated files up to date")

@@ -101,6 +101,8 @@ def load_catalog(root: Path) -> Catalog:
     taxonomy, taxonomy_source, problems = _read_taxonomy(confined(root, settings.taxonomy, "taxonomy"),
                                                          settings.taxonomy)
     tags = TagIndex(taxonomy) if taxonomy and not any(p.severity == "error" for p in problems) else None
+    # templates are code: a list's own, inside it, or the tool's own (the site copies what is there)
+    confined(root, settings.templates, "templates", trusted=OWN_TEMPLATES)
     entries = record_files(root, settings.papers)
     if not entries:
         problems.append(Problem(settings.papers, 1, 1, "", "no paper records found"))
@@ -173,12 +175,18 @@ def load_settings(root: Path, required: bool = True) -> Settings | None:
         raise SettingsError(problems) from None
 
 
-def confined(root: Path, relative: str, setting: str) -> Path:
+# The tool's own templates (those of this checkout or installation): trusted wherever the list is.
+OWN_TEMPLATES = Path(__file__).resolve().parents[3] / "templates"
+
+
+def confined(root: Path, relative: str, setting: str, trusted: Path | None = None) -> Path:
     """`root / relative`, refused (SettingsError) when it leads outside the list's folder once
-    every symlink is resolved: a pull request can change the settings and commit symlinks."""
+    every symlink is resolved (a pull request can change the settings and commit symlinks),
+    unless it is `trusted`."""
     path = root / relative
     try:
-        path.resolve().relative_to(root.resolve())
+        if trusted is None or path.resolve() != trusted.resolve():
+            path.resolve().relative_to(root.resolve())
     except ValueError:
         try:
             line = key_line((root / "pyproject.toml").read_text(encoding="utf-8"), setting.rpartition(".")[2])
