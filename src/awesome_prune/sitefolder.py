@@ -2,10 +2,10 @@
 marked as the site's by the marker file `.awesome-prune-site`, which lists the files the last build
 wrote there (its manifest); only those are ever removed as stale. Never into the list's folder, a
 folder holding it, or a folder the list reads or writes (`write.list_folders`). Every refusal
-comes before anything is written; removals walk the folder without following a symbolic link.
-"""
+comes before anything is written; removals walk the folder without following a symbolic link."""
 
 from __future__ import annotations
+
 import errno
 import json
 import os
@@ -16,9 +16,6 @@ from typing import Iterable
 
 from .errors import Problem, ProblemsError, SettingsError
 from .write import DIR_FLAGS, FILE_FLAGS, TEMP_NAME, obstacle, open_inside, replace_file, sweep_temporaries
-
-
-# --- the static site ---------------------------------------------------------------------------
 
 Output = str | bytes
 SITE_DIR = "_site"  # the site's default folder, relative to the list's root

@@ -2,9 +2,7 @@
 symbolic link; or comparing them (check mode); and sweeping the temporary files a killed writer
 left. Temporary files are `.<name>.<8 random characters>.tmp` next to their target (`TEMP_NAME`);
 each is locked (`flock`) by its writer until it is renamed into place, so a sweep
-(`sweep_temporaries`) removes only regular files of that name that no live process holds.
-The build lock is in `lock.py`, the site's folder in `sitefolder.py`.
-"""
+(`sweep_temporaries`) removes only regular files of that name that no live process holds."""
 
 from __future__ import annotations
 

@@ -3,9 +3,16 @@
 import sys
 from pathlib import Path
 
-HELP = "validate, then regenerate README, concept pages, challenge notes and the static site"
-DESCRIPTION = ("Validate everything, then regenerate the outputs; only files whose content changed are "
-               "written, each atomically. Nothing is written while any record has an error.")
+HELP = "validate, regenerate every output and the static site, and check the outputs' local links"
+DESCRIPTION = """\
+Validate everything, then regenerate the outputs: README.md, concepts/<page>.md, challenge/challenge.md,
+data/papers.json, data/papers.bib, schema/paper.schema.json, schema/taxonomy.schema.json and
+.github/ISSUE_TEMPLATE/add-paper.yml, and the static site in _site/ (or --site DIR). Only files whose
+content changed are written, each atomically; nothing is written while any record has an error.
+Then the local links of the pages are checked (files and anchors, no network) from what the renderer
+recorded. One build of a list at a time: a second one waits for the first.
+Exit codes: 0 done, 1 problems in the records or broken links (or, with --check, outputs out of
+date), 2 usage or settings error."""
 
 
 def add_arguments(parser) -> None:

@@ -18,10 +18,8 @@
   error, with the closest anchor suggested when one is close;
 * an empty target ``[text]()`` is a warning.
 
-Every finding is a one-line :class:`Problem`; a file that cannot be read is a problem on line 0.
-The generated pages are not read: their links and anchors are what the renderer recorded
-(:func:`check_rendered`). Other markdown files are read and parsed once each.
-"""
+A finding is a one-line :class:`Problem`. Generated pages are not read: their links and anchors are
+what the renderer recorded (:func:`check_rendered`); other markdown files are parsed once each."""
 
 from __future__ import annotations
 
@@ -57,9 +55,7 @@ _LINE_BREAKING = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
 
 
 @dataclass(frozen=True)
-class Problem:
-    """One broken or doubtful link."""
-
+class Problem:  # one broken or doubtful link
     path: str  # the linking file, relative to root (posix) when inside it
     line: int  # 1-based; 0 for a problem with the whole file
     url: str  # the link target as extracted
@@ -67,8 +63,7 @@ class Problem:
     message: str  # one line
 
 
-def _one_line(message: str) -> str:
-    """``message`` with control and line-separator characters shown as escapes."""
+def _one_line(message: str) -> str:  # control and line-separator characters shown as escapes
     return _LINE_BREAKING.sub(lambda match: ascii(match[0])[1:-1], message)
 
 

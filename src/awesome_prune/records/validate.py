@@ -23,14 +23,9 @@ PLACEHOLDER = "To be written:"
 
 
 def _unwrap(tp: Any) -> Any:
-    while True:
-        origin = get_origin(tp)
-        if origin is typing.Annotated:
-            tp = get_args(tp)[0]
-        elif origin in (typing.Union, types.UnionType):
-            tp = next(a for a in get_args(tp) if a is not type(None))
-        else:
-            return tp
+    while get_origin(tp) in (typing.Annotated, typing.Union, types.UnionType):
+        tp = get_args(tp)[0] if get_origin(tp) is typing.Annotated else next(a for a in get_args(tp) if a is not type(None))
+    return tp
 
 
 def _fields_at(model: type[BaseModel], loc: tuple) -> list[str]:
