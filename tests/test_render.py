@@ -81,7 +81,7 @@ def test_recently_added_shows_the_newest_added_dates(lst, count):
 def test_the_renderer_knows_every_link_and_anchor_of_its_pages(root):
     """The fast way proven equal to the plain way: every page parsed with markdown-it-py gives
     exactly the (link, line) pairs and the anchors the renderer recorded while writing it."""
-    from awesome_prune.build import render_pages
+    from awesome_prune.render.pages import render_pages
     from awesome_prune.render.markdown import extract_links
 
     rendered = render_pages(load_catalog(root))

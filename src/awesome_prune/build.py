@@ -13,13 +13,12 @@ from pathlib import Path
 from typing import Callable
 
 from .links.run import LinkReport, check_links
+from .lock import LOCK_TIMEOUT, build_lock
 from .records.catalog import Catalog, load_catalog
 from .render.exports import export_outputs
-from .render.schema import issue_form_outputs
-from .render.pages import Rendered, Renderer
-from .render.schema import schema_outputs
+from .render.pages import Rendered, render_pages
+from .render.schema import issue_form_outputs, schema_outputs
 from .render.site import render_site
-from .lock import LOCK_TIMEOUT, build_lock
 from .sitefolder import SiteWrite, apply_site, site_plan
 from .write import Difference, differences, list_folders, sweep_temporaries, write_outputs, written_folders
 
@@ -31,13 +30,6 @@ class BuildResult:
     differences: list[Difference]
     site: SiteWrite | None = field(default=None)  # the static site written, when one was asked for
     links: LinkReport | None = field(default=None)  # the local link check of what was written
-
-
-def render_pages(catalog: Catalog) -> Rendered:
-    """The markdown pages, with the links and anchors they hold."""
-    renderer = Renderer(catalog.settings, catalog.taxonomy, catalog.root / catalog.settings.templates,
-                        catalog.challenge_intro)
-    return renderer.render_pages(catalog.records)
 
 
 def render_catalog(catalog: Catalog, rendered: Rendered | None = None) -> dict[str, str]:

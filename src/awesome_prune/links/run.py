@@ -26,7 +26,7 @@ from ..records.catalog import Catalog, load_catalog
 from ..records.models import LinkSettings
 from ..records.catalog import load_settings
 from ..render.linker import Origin
-from ..render.pages import Rendered
+from ..render.pages import Rendered, render_pages
 from .config import LinkFlags, remote_options
 from .html import check_html
 from .local import _Checker, check_rendered, repo_local
@@ -165,8 +165,6 @@ def check_links(root: Path, paths: Sequence[Path] = (), *, external: bool = Fals
     else:
         findings = []
         if rendered is None:  # the command on its own: render (nothing is written) and compare
-            from ..build import render_pages
-
             catalog = load_catalog(root)
             rendered = render_pages(catalog)
             findings = _on_disk(root, rendered)

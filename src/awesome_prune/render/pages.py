@@ -199,3 +199,10 @@ def template_problems(templates: Path, shown: str, what: str) -> Iterator[None]:
     except RecursionError:  # a macro that calls itself without end
         raise ProblemsError([Problem(shown, 1, 1, "", f"{what}: recursion too deep (a macro or include that "
                                                       "calls itself?)")]) from None
+
+
+def render_pages(catalog) -> Rendered:
+    """The markdown pages of a loaded catalog, with the links and anchors they hold."""
+    renderer = Renderer(catalog.settings, catalog.taxonomy, catalog.root / catalog.settings.templates,
+                        catalog.challenge_intro)
+    return renderer.render_pages(catalog.records)
