@@ -16,7 +16,7 @@ BUILD_INPUTS = $(wildcard $(WATCHED)) $(shell find $(wildcard $(WATCHED)) -newer
 
 python-version:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
-	  echo "awesome-prune needs Python >= 3.11, found $$($(PYTHON) --version 2>&1); set PYTHON=python3.11 (or newer)"; \
+	  echo "awesome-prune needs Python >= 3.11, found $$($(PYTHON) --version 2>&1 | head -n 1); set PYTHON=python3.11 (or newer)"; \
 	  exit 1; }
 
 $(STAMP): $(HERE)pyproject.toml
