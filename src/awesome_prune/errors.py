@@ -38,6 +38,19 @@ class SettingsError(ProblemsError):
     """The list settings themselves are wrong: a usage problem (exit code 2), not a data problem."""
 
 
+def annotation(level: str, path: str, line: int, message: str, title: str = "", col: int = 0) -> str:
+    """A GitHub Actions workflow command (`::error file=…,line=…::message`) that shows `message` on
+    `path` at `line`, with GitHub's escaping of the message and of the properties."""
+    def data(text: str) -> str:
+        return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+    def prop(text: str) -> str:
+        return data(text).replace(":", "%3A").replace(",", "%2C")
+
+    props = f"file={prop(path)}" + (f",line={line}" if line else "") + (f",col={col}" if col else "")
+    return f"::{level} {props}" + (f",title={prop(title)}" if title else "") + f"::{data(message)}"
+
+
 def suggest(word: str, choices: Iterable[str]) -> str:
     """`" (did you mean 'x'?)"` for the closest choice, ignoring case, or ''."""
     choices = list(choices)

@@ -50,26 +50,6 @@ def add_arguments(parser) -> None:
     parser.add_argument("--cache-max-age", type=float, metavar="S", help="seconds a cached success is trusted")
 
 
-class _Bar:
-    """`links  37/120 [=======             ]` on a terminal, redrawn in place; cleared at the end."""
-
-    def __init__(self, stream) -> None:
-        self.stream = stream
-        self.drawn = False
-
-    def __call__(self, done: int, total: int) -> None:
-        width = 30
-        filled = width * done // total if total else width
-        self.stream.write(f"\rlinks {done:>5}/{total} [{'=' * filled}{' ' * (width - filled)}]")
-        self.stream.flush()
-        self.drawn = True
-
-    def clear(self) -> None:
-        if self.drawn:
-            self.stream.write("\r" + " " * 50 + "\r")
-            self.stream.flush()
-
-
 def run(args) -> int:
     from ..links.config import LinkFlags
     from ..links.report import exit_code, render
@@ -78,7 +58,9 @@ def run(args) -> int:
     flags = LinkFlags(timeout=args.timeout, workers=args.workers, per_host=args.per_host, exclude=args.exclude,
                       accept=args.accept, user_agent=args.user_agent, allow_networks=args.allow_network,
                       cache=args.cache, no_cache=args.no_cache, cache_max_age=args.cache_max_age)
-    bar = _Bar(sys.stderr) if args.external and args.format == "text" and sys.stderr.isatty() else None
+    from .output import Progress
+
+    bar = Progress(sys.stderr, "links") if args.external and args.format == "text" and sys.stderr.isatty() else None
     try:
         report = check_links(args.root, args.paths, external=args.external, flags=flags,
                              github_token=os.environ.get("GITHUB_TOKEN"), progress=bar)

@@ -1,44 +1,52 @@
-"""Printing problems: for a person (one line each, then a count), as JSON, or as GitHub annotations."""
+"""What the commands print: problems (for a person, as JSON, or as GitHub annotations) and a
+progress line on a terminal."""
 
 from __future__ import annotations
 
 import json
 import sys
 
-FORMATS = ("text", "json", "github")
+from ..errors import Problem, annotation
 
 
-def _escape(text: str, prop: bool = False) -> str:
-    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    return text.replace(":", "%3A").replace(",", "%2C") if prop else text
-
-
-def report(problems, stream=None, fmt: str = "text") -> None:
-    """Every problem, then a count: `text` on stderr (or `stream`); `json` ({"summary", "problems"})
-    and `github` (::error/::warning annotations at each file and line) on stdout."""
+def report(problems: list[Problem], fmt: str = "text") -> None:
+    """Every problem, then a count: as lines on stderr (`text`), or on stdout as one JSON document
+    (`json`: {"summary", "problems"}) or as annotations at each file and line (`github`)."""
     errors = sum(p.severity == "error" for p in problems)
     warnings = len(problems) - errors
     if fmt == "json":
         print(json.dumps({"summary": {"errors": errors, "warnings": warnings},
                           "problems": [{"path": p.path, "line": p.line, "col": p.col, "field": p.field or None,
                                         "severity": p.severity, "message": p.message} for p in problems]},
-                         indent=2, ensure_ascii=False), file=stream or sys.stdout)
+                         indent=2, ensure_ascii=False))
         return
-    if fmt == "github":
-        for p in problems:
-            where = f"file={_escape(p.path, True)},line={p.line or 1},col={p.col or 1}"
-            title = f",title={_escape(p.field, True)}" if p.field else ""
-            print(f"::{p.severity} {where}{title}::{_escape(p.message)}", file=stream or sys.stdout)
-        stream = stream or sys.stdout
-    stream = stream or sys.stderr
-    if fmt == "text":
-        for problem in problems:
-            print(problem, file=stream)
+    stream = sys.stdout if fmt == "github" else sys.stderr
+    for p in problems:
+        print(annotation(p.severity, p.path, p.line or 1, p.message, p.field, p.col or 1) if fmt == "github" else p,
+              file=stream)
     print(f"{errors} error{'s' if errors != 1 else ''}" + (f", {warnings} warning(s)" if warnings else ""),
           file=stream)
 
 
-def labelled(problem) -> str:
+def labelled(problem: Problem) -> str:
     """`path:line:col: error: field: message` (or `warning:`): one line that says what it is."""
     where = f"{problem.path}:{problem.line}:{problem.col}" if problem.line else problem.path
     return f"{where}: {problem.severity}: " + (f"{problem.field}: " if problem.field else "") + problem.message
+
+
+class Progress:
+    """`NAME 3 of 120, current` on a terminal, redrawn in place; `clear()` wipes it at the end."""
+
+    def __init__(self, stream, name: str) -> None:
+        self.stream, self.name, self.width = stream, name, 0
+
+    def __call__(self, done: int, total: int, current: str = "") -> None:
+        text = f"{self.name} {done} of {total}" + (f", {current}" if current else "")
+        self.stream.write("\r" + text.ljust(self.width))
+        self.stream.flush()
+        self.width = max(self.width, len(text))
+
+    def clear(self) -> None:
+        if self.width:
+            self.stream.write("\r" + " " * self.width + "\r")
+            self.stream.flush()

@@ -3,6 +3,9 @@
 import json
 import sys
 
+from ..errors import annotation
+from .output import Progress
+
 HELP = "check the records against arXiv (title, authors, year, withdrawal, versions); --write fills in authors"
 DESCRIPTION = """\
 Ask the arXiv API about every record whose paper link is an arXiv URL (or only the PAPERs named,
@@ -39,24 +42,6 @@ def add_arguments(parser) -> None:
                         help="seconds between requests (default 3; less only with AWESOME_PRUNE_ARXIV_API)")
 
 
-class _Progress:
-    """`refresh 3 of 120, 2306.11695` on a terminal, redrawn in place; cleared at the end."""
-
-    def __init__(self, stream) -> None:
-        self.stream, self.width = stream, 0
-
-    def __call__(self, done: int, total: int, current: str) -> None:
-        text = f"refresh {done} of {total}, {current}"
-        self.stream.write("\r" + text.ljust(self.width))
-        self.stream.flush()
-        self.width = max(self.width, len(text))
-
-    def clear(self) -> None:
-        if self.width:
-            self.stream.write("\r" + " " * self.width + "\r")
-            self.stream.flush()
-
-
 def _usage(message: str):
     from ..errors import Problem, SettingsError
 
@@ -75,7 +60,7 @@ def run(args) -> int:
     if interval < 0 or interval < INTERVAL and arxiv.api_url() == arxiv.DEFAULT_API:
         raise _usage(f"--interval under {INTERVAL:g} s is only for another API address (AWESOME_PRUNE_ARXIV_API): "
                      f"arXiv asks for {INTERVAL:g} s between requests")
-    progress = _Progress(sys.stderr) if sys.stderr.isatty() else None
+    progress = Progress(sys.stderr, "refresh") if sys.stderr.isatty() else None
     try:
         report = refresh(args.root, args.papers, write=args.write, force=args.force, interval=interval,
                          timeout=args.timeout or arxiv.TIMEOUT, progress=progress)
@@ -97,11 +82,6 @@ def summary(report) -> str:
     return text + (f"; wrote {', '.join(report.written)}" if report.written else "")
 
 
-def _escape(text: str, prop: bool = False) -> str:
-    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    return text.replace(":", "%3A").replace(",", "%2C") if prop else text
-
-
 def render(report, fmt: str) -> str:
     """The report as text (a line per finding, then a summary), JSON or GitHub annotations."""
     if fmt == "json":
@@ -114,9 +94,8 @@ def render(report, fmt: str) -> str:
     lines = []
     for f in report.findings:
         if fmt == "github":
-            where = f"file={_escape(f.problem.path, True)}" + (f",line={f.problem.line}" if f.problem.line else "")
-            title = _escape(f"refresh: {f.kind}" + (" (written)" if f.written else ""), True)
-            lines.append(f"::warning {where},title={title}::{_escape(str(f.problem))}")
+            lines.append(annotation("warning", f.problem.path, f.problem.line, str(f.problem),
+                                    f"refresh: {f.kind}" + (" (written)" if f.written else "")))
         else:
             lines.append(f"{f.problem}" + (" [written]" if f.written else ""))
     return "\n".join(lines + [summary(report)]) + "\n"

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 
+from ..errors import annotation
 from .run import Finding, LinkReport
 
 __all__ = ["FORMATS", "exit_code", "render", "summary"]
@@ -96,26 +97,14 @@ def _json(report: LinkReport, strict: bool, everything: bool) -> str:
     return json.dumps({"summary": summary_, "findings": items}, indent=2, ensure_ascii=False) + "\n"
 
 
-def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _escape_property(text: str) -> str:
-    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
-
-
 def _github(report: LinkReport, strict: bool) -> str:
     lines = []
     for f in _sorted(report.findings):
         if f.status == "ok":
             continue
-        command = "error" if _failing(f, strict) else "warning"
-        props = [f"file={_escape_property(f.source.path)}"]
-        if f.source.line:
-            props.append(f"line={f.source.line}")
         title = {"broken": "broken link", "unverifiable": "unverifiable link"}.get(f.status, "link warning")
-        props.append(f"title={_escape_property(title)}")
-        lines.append(f"::{command} {','.join(props)}::{_escape_data(_message(f, strict))}")
+        lines.append(annotation("error" if _failing(f, strict) else "warning", f.source.path, f.source.line,
+                                _message(f, strict), title))
     return "\n".join(lines + [summary(report, strict)]) + "\n"
 
 
