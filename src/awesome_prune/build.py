@@ -30,6 +30,7 @@ class BuildResult:
     differences: list[Difference]
     site: SiteWrite | None = field(default=None)  # the static site written, when one was asked for
     links: LinkReport | None = field(default=None)  # the local link check of what was written
+    warnings: list = field(default_factory=list)  # the inputs' warnings (they do not stop the build)
 
 
 def render_catalog(catalog: Catalog, rendered: Rendered | None = None) -> dict[str, str]:
@@ -57,7 +58,7 @@ def build(root: Path, check: bool = False, site_dir: Path | None = None, links: 
     if check:
         catalog = load_catalog(root)
         outputs = render_catalog(catalog)
-        return BuildResult(outputs, [], differences(root, outputs))
+        return BuildResult(outputs, [], differences(root, outputs), warnings=catalog.warnings)
     with build_lock(root, lock_timeout, on_wait):
         catalog = load_catalog(root)
         rendered = render_pages(catalog)
@@ -66,7 +67,7 @@ def build(root: Path, check: bool = False, site_dir: Path | None = None, links: 
         plan = (site_plan(site_dir, site, root, list_folders(root, catalog.settings, outputs))
                 if site is not None else None)  # refused before anything is written
         sweep_temporaries(root, written_folders(catalog.settings, outputs))
-        result = BuildResult(outputs, write_outputs(root, outputs), [])
+        result = BuildResult(outputs, write_outputs(root, outputs), [], warnings=catalog.warnings)
         if plan is not None:
             result.site = apply_site(plan)
         if links:

@@ -44,6 +44,9 @@ def run(args) -> int:
     if not args.check and not args.no_site:
         site_dir = args.site if args.site is not None else args.root / SITE_DIR
     result = build(args.root, check=args.check, site_dir=site_dir, links=not args.no_links, on_wait=say)
+    from .output import warn
+
+    warn(result.warnings, args.problem_format)
     if args.check:
         for diff in result.differences:
             print(f"{diff.path}: differs from what `awesome-prune build` generates", file=sys.stderr)

@@ -28,6 +28,15 @@ def report(problems: list[Problem], fmt: str = "text") -> None:
           file=stream)
 
 
+def warn(warnings: list[Problem], fmt: str = "text") -> None:
+    """The warnings of a run that succeeded: labelled lines on stderr, or `report`'s forms."""
+    if fmt == "text":
+        for problem in warnings:
+            print(labelled(problem), file=sys.stderr)
+    else:
+        report(warnings, fmt)
+
+
 def labelled(problem: Problem) -> str:
     """`path:line:col: error: field: message` (or `warning:`): one line that says what it is."""
     where = f"{problem.path}:{problem.line}:{problem.col}" if problem.line else problem.path

@@ -1,7 +1,5 @@
 """awesome-prune validate"""
 
-import sys
-
 HELP = "check every record and the taxonomy; write nothing"
 DESCRIPTION = "Check every record, the taxonomy and the settings; report all problems at once; write nothing."
 
@@ -13,16 +11,12 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     from ..records.catalog import load_catalog
-    from .output import labelled
+    from .output import warn
 
     catalog = load_catalog(args.root)
-    for problem in catalog.warnings:
-        print(labelled(problem), file=sys.stderr)
+    warn(catalog.warnings, args.problem_format)
     drafts = sum(p.draft for p in catalog.records)
     if args.problem_format != "text":
-        from .output import report
-
-        report([], fmt=args.problem_format)
         return 0
     print(f"{len(catalog.records)} records valid ({drafts} draft{'s' if drafts != 1 else ''})")
     return 0
