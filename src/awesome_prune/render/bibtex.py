@@ -148,27 +148,17 @@ def _note(paper: Paper) -> str | None:
     return None
 
 
-_VENUES: dict[tuple, tuple[str, list[tuple[str, str]]]] = {}  # venue → (entry type, its fields)
-
-
 def _venue_fields(paper: Paper) -> tuple[str, list[tuple[str, str]]]:
-    """The entry type and the venue's fields (booktitle or journal, year, note), once per venue."""
-    venue = paper.venue
-    key = (venue.status, venue.name, venue.year)
-    found = _VENUES.get(key)
-    if found is None:
-        kind = entry_type(paper)
-        fields = []
-        if venue.name and kind != "misc":
-            fields.append(("booktitle" if kind == "inproceedings" else "journal", latex_escape(venue.name)))
-        fields.append(("year", str(venue.year)))
-        note = _note(paper)
-        if note:
-            fields.append(("note", latex_escape(note)))
-        found = (kind, fields)
-        if len(_VENUES) < 4096:
-            _VENUES[key] = found
-    return found
+    """The entry type and the venue's fields (booktitle or journal, year, note)."""
+    venue, kind = paper.venue, entry_type(paper)
+    fields = []
+    if venue.name and kind != "misc":
+        fields.append(("booktitle" if kind == "inproceedings" else "journal", latex_escape(venue.name)))
+    fields.append(("year", str(venue.year)))
+    note = _note(paper)
+    if note:
+        fields.append(("note", latex_escape(note)))
+    return kind, fields
 
 
 def entry(paper: Paper) -> str:

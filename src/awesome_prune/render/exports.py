@@ -30,39 +30,19 @@ def shown_papers(catalog: Catalog) -> list[Paper]:
     return shown(catalog.records, catalog.settings.order)
 
 
-class CanonicalTags:
+def canonical_tags(paper: Paper, taxonomy: Taxonomy) -> dict[str, list[dict[str, str | None]]]:
     """A paper's tags as data/papers.json gives them: in taxonomy order, each value by its
-    canonical name (records may use an alias). Each distinct entry of a category is worked out
-    once; the lists handed out are shared between papers: read them, do not change them."""
-
-    LIMIT = 4096  # distinct category entries kept
-
-    def __init__(self, taxonomy: Taxonomy):
-        self.categories = taxonomy.by_key
-        self._lists: dict[tuple, list[dict[str, str | None]]] = {}
-
-    def __call__(self, paper: Paper, entries: tuple[tuple, ...] | None = None
-                 ) -> dict[str, list[dict[str, str | None]]]:
-        """`entries`: `paper.tag_entries` in taxonomy order, when already worked out (the README's
-        views hold them)."""
-        if entries is None:
-            entries = paper.tag_entries(self.categories)
-        found, lists = {}, self._lists
-        for entry in entries:
-            canonical = lists.get(entry)
-            if canonical is None:
-                lookup = self.categories[entry[0]].lookup
-                canonical = [{"value": hit.name if (hit := lookup(value)) else value, "detail": detail}
-                             for value, detail in entry[1:]]
-                if len(lists) < self.LIMIT:
-                    lists[entry] = canonical
-            found[entry[0]] = canonical
-        return found
+    canonical name (records may use an alias)."""
+    found = {}
+    for entry in paper.tag_entries(taxonomy.by_key):
+        lookup = taxonomy.by_key[entry[0]].lookup
+        found[entry[0]] = [{"value": hit.name if (hit := lookup(value)) else value, "detail": detail}
+                           for value, detail in entry[1:]]
+    return found
 
 
-def paper_data(paper: Paper, tags: CanonicalTags, entries: tuple[tuple, ...] | None = None) -> dict[str, Any]:
-    """One record as JSON-ready data, with the documented field names and order (`entries`: see
-    `CanonicalTags`)."""
+def paper_data(paper: Paper, taxonomy: Taxonomy) -> dict[str, Any]:
+    """One record as JSON-ready data, with the documented field names and order."""
     return {
         "id": paper.id,
         "title": paper.title,
@@ -71,7 +51,7 @@ def paper_data(paper: Paper, tags: CanonicalTags, entries: tuple[tuple, ...] | N
         "venue": {"status": paper.venue.status, "name": paper.venue.name, "year": paper.venue.year},
         "code": {"url": paper.code.url, "framework": paper.code.framework} if paper.code else None,
         "takeaway": paper.takeaway,
-        "tags": tags(paper, entries),
+        "tags": canonical_tags(paper, taxonomy),
         "notes": {"challenges": list(paper.notes.challenges), "blog": paper.notes.blog,
                   "reviews": paper.notes.reviews, "video": paper.notes.video},
         "added": paper.added.isoformat(),
@@ -79,15 +59,8 @@ def paper_data(paper: Paper, tags: CanonicalTags, entries: tuple[tuple, ...] | N
     }
 
 
-def paper_json(paper: Paper, tags: CanonicalTags, entries: tuple[tuple, ...] | None = None) -> str:
-    """One paper of data/papers.json: its `paper_data` on one line (diffs show one line per paper),
-    compact, in UTF-8. orjson encodes it in ~4 µs; `json.dumps`, which builds an encoder per call,
-    took ~19 µs."""
-    return "    " + orjson.dumps(paper_data(paper, tags, entries)).decode()
-
-
 def json_document(papers: list[str]) -> str:
-    """data/papers.json from its papers as `paper_json` writes them, in order."""
+    """data/papers.json from its papers, each one compact JSON line (diffs show one line a paper)."""
     if not papers:
         return f'{{\n  "version": {FORMAT_VERSION},\n  "papers": []\n}}\n'
     parts = [f'{{\n  "version": {FORMAT_VERSION},\n  "papers": [\n']
@@ -98,8 +71,8 @@ def json_document(papers: list[str]) -> str:
 
 
 def to_json(catalog: Catalog) -> str:
-    tags = CanonicalTags(catalog.taxonomy)
-    return json_document([paper_json(p, tags) for p in shown_papers(catalog)])
+    return json_document(["    " + orjson.dumps(paper_data(p, catalog.taxonomy)).decode()
+                          for p in shown_papers(catalog)])
 
 
 def to_bibtex(catalog: Catalog) -> str:
